@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# The project's one test command: installs what is missing, builds, and runs every test.
+#
+#   scripts/test.sh
+#
+# 1. scripts/install-deps.sh --test
+# 2. cmake configure + build in build/ (Ninja when available, RelWithDebInfo)
+# 3. a throwaway PostgreSQL cluster (scripts/pg-test-cluster.sh), unless RSOLV_TEST_DATABASE_URL is already set;
+#    its URL is exported as RSOLV_TEST_DATABASE_URL and each test makes its own database on it
+# 4. ctest --test-dir build --output-on-failure -j2   (RSOLV_TEST_JOBS overrides the -j)
+# 5. npm test in tests/browser, when it has a package.json (RSOLV_BIN=build/rsolv)
+# The cluster is stopped on exit, whatever happened. Exits non-zero when anything failed; the last line sums up.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT="$(pwd -P)"
+
+started_at=$(date +%s)
+stage="install-deps"
+results=()
+failed=0
+PG_DIR=""
+
+log() { echo "==> test.sh: $*" >&2; }
+
+finish() {
+  local rc=$1
+  if [ -n "$PG_DIR" ]; then
+    bash "$ROOT/scripts/pg-test-cluster.sh" stop "$PG_DIR" || true
+  fi
+  local took=$(( $(date +%s) - started_at ))
+  if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
+    results+=("$stage: FAILED (exit $rc)")
+  fi
+  local summary="" r
+  for r in "${results[@]}"; do summary+="${summary:+, }$r"; done
+  if [ "$rc" -eq 0 ]; then
+    echo "test.sh: PASSED in ${took}s ($summary)"
+  else
+    echo "test.sh: FAILED in ${took}s ($summary)"
+  fi
+}
+trap 'rc=$?; trap - EXIT; finish "$rc"; exit "$rc"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# 1. dependencies
+log "installing dependencies"
+bash scripts/install-deps.sh --test
+results+=("deps: ok")
+
+# 2. build
+stage="configure"
+cmake_args=(-S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo)
+if [ ! -f build/CMakeCache.txt ] && command -v ninja >/dev/null 2>&1; then
+  cmake_args+=(-G Ninja)   # an existing build dir keeps the generator it was made with
+fi
+log "configuring"
+cmake "${cmake_args[@]}"
+stage="build"
+log "building"
+build_started=$(date +%s)
+cmake --build build -j"$(nproc)"
+results+=("build: ok $(( $(date +%s) - build_started ))s")
+
+# 3. PostgreSQL test cluster
+stage="postgres cluster"
+if [ -z "${RSOLV_TEST_DATABASE_URL:-}" ]; then
+  log "starting a PostgreSQL test cluster"
+  PG_DIR="$(mktemp -d /tmp/rsolv-pg.XXXXXX)"
+  RSOLV_TEST_DATABASE_URL="$(bash scripts/pg-test-cluster.sh start "$PG_DIR")"
+  log "PostgreSQL test cluster at $RSOLV_TEST_DATABASE_URL (log: $PG_DIR/log)"
+else
+  log "using the PostgreSQL cluster in RSOLV_TEST_DATABASE_URL"
+fi
+export RSOLV_TEST_DATABASE_URL
+
+# 4. unit and integration tests
+stage="ctest"
+log "running ctest"
+ctest_started=$(date +%s)
+if ctest --test-dir build --output-on-failure --no-tests=error -j"${RSOLV_TEST_JOBS:-2}"; then
+  results+=("ctest: ok $(( $(date +%s) - ctest_started ))s")
+else
+  results+=("ctest: FAILED")
+  failed=1
+fi
+
+# 5. browser tests
+if [ -f tests/browser/package.json ]; then
+  stage="browser tests"
+  log "running browser tests"
+  browser_started=$(date +%s)
+  if (cd tests/browser && RSOLV_BIN="$ROOT/build/rsolv" npm test); then
+    results+=("browser: ok $(( $(date +%s) - browser_started ))s")
+  else
+    results+=("browser: FAILED")
+    failed=1
+  fi
+fi
+
+[ "$failed" -eq 0 ] || exit 1

@@ -1,0 +1,127 @@
+#include "app/config.h"
+
+#include <charconv>
+#include <cstdlib>
+
+#include "http/client_ip.h"
+
+namespace rsolv::app {
+namespace {
+
+std::string trim(std::string s) {
+    const auto b = s.find_first_not_of(" \t\r\n");
+    const auto e = s.find_last_not_of(" \t\r\n");
+    return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
+}
+
+long integer(const char* name, const std::string& text, long min, long max) {
+    long v = 0;
+    auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (ec != std::errc() || p != text.data() + text.size() || v < min || v > max)
+        throw ConfigError(std::string(name) + " must be a whole number from " + std::to_string(min) + " to " +
+                          std::to_string(max) + ", not \"" + text + "\"");
+    return v;
+}
+
+void readInt(const Environment& env, const char* name, int& out, long min, long max) {
+    if (auto v = env(name)) out = int(integer(name, trim(*v), min, max));
+}
+
+void readString(const Environment& env, const char* name, std::string& out) {
+    if (auto v = env(name); v && !trim(*v).empty()) out = trim(*v);
+}
+
+}  // namespace
+
+Environment processEnvironment() {
+    return [](const char* name) -> std::optional<std::string> {
+        const char* v = std::getenv(name);
+        if (!v) return std::nullopt;
+        return std::string(v);
+    };
+}
+
+Config loadConfig(const Environment& env) {
+    Config c;
+    readString(env, "RSOLV_DATABASE_URL", c.database_url);
+    if (c.database_url.rfind("sqlite:", 0) != 0 && c.database_url.rfind("postgresql://", 0) != 0 &&
+        c.database_url.rfind("postgres://", 0) != 0)
+        throw ConfigError("RSOLV_DATABASE_URL must be sqlite:PATH or a postgresql:// URL");
+    if (c.database_url == "sqlite:") throw ConfigError("RSOLV_DATABASE_URL sqlite: needs a file path");
+    readInt(env, "RSOLV_DB_POOL_SIZE", c.db_pool_size, 1, 500);
+
+    if (auto v = env("RSOLV_LISTEN"); v && !trim(*v).empty()) {
+        const std::string s = trim(*v);
+        const auto colon = s.rfind(':');
+        if (colon == std::string::npos || colon == 0)
+            throw ConfigError("RSOLV_LISTEN must be host:port, for example 127.0.0.1:4000, not \"" + s + "\"");
+        c.listen_host = s.substr(0, colon);
+        if (c.listen_host.size() > 2 && c.listen_host.front() == '[' && c.listen_host.back() == ']')
+            c.listen_host = c.listen_host.substr(1, c.listen_host.size() - 2);
+        c.listen_port = static_cast<unsigned short>(integer("RSOLV_LISTEN", s.substr(colon + 1), 0, 65535));
+    }
+
+    readString(env, "RSOLV_PUBLIC_URL", c.public_url);
+    if (c.public_url.empty()) c.public_url = "http://localhost:" + std::to_string(c.listen_port);
+    while (!c.public_url.empty() && c.public_url.back() == '/') c.public_url.pop_back();
+    {
+        const auto scheme_end = c.public_url.find("://");
+        const bool scheme_ok = c.public_url.rfind("http://", 0) == 0 || c.public_url.rfind("https://", 0) == 0;
+        if (!scheme_ok || scheme_end + 3 >= c.public_url.size() ||
+            c.public_url.find_first_of(" \t\"'<>?#", 0) != std::string::npos)
+            throw ConfigError("RSOLV_PUBLIC_URL must be an http:// or https:// URL such as https://rsolv.example.com");
+    }
+
+    if (auto v = env("RSOLV_TRUSTED_PROXIES")) {
+        std::string list = *v;
+        for (char& ch : list)
+            if (ch == ',') ch = ' ';
+        size_t pos = 0;
+        while (pos < list.size()) {
+            const auto start = list.find_first_not_of(' ', pos);
+            if (start == std::string::npos) break;
+            auto end = list.find(' ', start);
+            if (end == std::string::npos) end = list.size();
+            const std::string cidr = list.substr(start, end - start);
+            if (!http::Cidr::parse(cidr).ok())
+                throw ConfigError("RSOLV_TRUSTED_PROXIES has an entry that is not a CIDR: \"" + cidr + "\"");
+            c.trusted_proxies.push_back(cidr);
+            pos = end;
+        }
+    }
+
+    readInt(env, "RSOLV_HTTP_THREADS", c.http_threads, 1, 4096);
+    readInt(env, "RSOLV_HTTP_QUEUE", c.http_queue, 1, 65536);
+    if (auto v = env("RSOLV_MAX_BODY_BYTES"))
+        c.max_body_bytes = size_t(integer("RSOLV_MAX_BODY_BYTES", trim(*v), 1024, 16 * 1024 * 1024));
+    readInt(env, "RSOLV_TRIAL_FIXES", c.trial_fixes, 0, 1000000);
+    readInt(env, "RSOLV_SIGNUPS_PER_EMAIL_PER_DAY", c.signups_per_email_per_day, 1, 1000000);
+    readInt(env, "RSOLV_SIGNUPS_PER_IP_PER_HOUR", c.signups_per_ip_per_hour, 1, 1000000);
+    readInt(env, "RSOLV_SESSION_IDLE_MINUTES", c.session_idle_minutes, 1, 60 * 24 * 30);
+    readInt(env, "RSOLV_SESSION_ABSOLUTE_HOURS", c.session_absolute_hours, 1, 24 * 90);
+
+    readString(env, "RSOLV_SECRET_KEY", c.secret_key);
+    if (!c.secret_key.empty() && c.secret_key.size() < 32)
+        throw ConfigError("RSOLV_SECRET_KEY must be at least 32 characters (for example: openssl rand -hex 32)");
+    if (c.secret_key.empty() && c.https())
+        throw ConfigError("RSOLV_SECRET_KEY is required when RSOLV_PUBLIC_URL is https (for example: openssl rand -hex 32)");
+
+    readString(env, "RSOLV_MAIL_URL", c.mail_url);
+    if (c.mail_url.rfind("file:", 0) != 0 && c.mail_url.rfind("smtp://", 0) != 0 &&
+        c.mail_url.rfind("smtp+starttls://", 0) != 0 && c.mail_url.rfind("smtps://", 0) != 0)
+        throw ConfigError("RSOLV_MAIL_URL must be file:DIR, smtp://, smtp+starttls:// or smtps://");
+
+    readString(env, "RSOLV_VAR_DIR", c.var_dir);
+    readString(env, "RSOLV_EMAIL_ALLOWLIST_FILE", c.email_allowlist_file);
+    readString(env, "RSOLV_EMAIL_BLOCKLIST_FILE", c.email_blocklist_file);
+
+    readString(env, "RSOLV_LOG_FORMAT", c.log_format);
+    if (c.log_format != "text" && c.log_format != "json") throw ConfigError("RSOLV_LOG_FORMAT must be text or json");
+    readString(env, "RSOLV_LOG_LEVEL", c.log_level);
+    if (c.log_level != "trace" && c.log_level != "debug" && c.log_level != "info" && c.log_level != "warn" &&
+        c.log_level != "error" && c.log_level != "off")
+        throw ConfigError("RSOLV_LOG_LEVEL must be one of trace, debug, info, warn, error, off");
+    return c;
+}
+
+}  // namespace rsolv::app

@@ -1,0 +1,52 @@
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace rsolv::app {
+
+/// A configuration value that cannot be used; the message names the variable.
+class ConfigError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/// Everything the service reads from its environment (README "Configuration" lists each with its default).
+struct Config {
+    std::string database_url = "sqlite:var/rsolv.db";
+    int db_pool_size = 16;
+    std::string listen_host = "127.0.0.1";
+    unsigned short listen_port = 4000;
+    std::string public_url;  ///< default: http://localhost:<port>
+    std::vector<std::string> trusted_proxies;
+    int http_threads = 64;
+    int http_queue = 1024;
+    size_t max_body_bytes = 64 * 1024;
+    int trial_fixes = 10;
+    int signups_per_email_per_day = 3;
+    int signups_per_ip_per_hour = 10;
+    std::string secret_key;  ///< empty: read or generate var/secret_key (development only)
+    std::string mail_url = "file:var/mail";
+    std::string var_dir = "var";
+    std::string email_allowlist_file;
+    std::string email_blocklist_file;
+    int session_idle_minutes = 30;
+    int session_absolute_hours = 12;
+    std::string log_format = "text";
+    std::string log_level = "info";
+
+    bool https() const { return public_url.rfind("https://", 0) == 0; }
+};
+
+using Environment = std::function<std::optional<std::string>(const char* name)>;
+
+/// The process environment.
+Environment processEnvironment();
+
+/// Reads and checks every variable; throws ConfigError naming the first bad one.
+Config loadConfig(const Environment& env);
+
+}  // namespace rsolv::app

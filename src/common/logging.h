@@ -1,0 +1,25 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace rsolv::logging {
+
+enum class Format { Text, Json };
+
+/// Sets up spdlog's default logger: text for a terminal, JSON lines for production. Every line carries the request
+/// id of the request being served on that thread ("-" outside a request), and every API key in a message is masked.
+void init(Format format, const std::string& level);
+
+/// Marks the current thread as serving a request, for the lines it logs until the scope ends.
+class RequestScope {
+public:
+    explicit RequestScope(std::string_view request_id);
+    ~RequestScope();
+    RequestScope(const RequestScope&) = delete;
+    RequestScope& operator=(const RequestScope&) = delete;
+};
+
+std::string_view currentRequestId();
+
+}  // namespace rsolv::logging

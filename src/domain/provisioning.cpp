@@ -1,0 +1,185 @@
+#include "domain/provisioning.h"
+
+#include <spdlog/spdlog.h>
+
+#include "common/crypto.h"
+#include "domain/api_key.h"
+#include "domain/email_address.h"
+#include "domain/events.h"
+#include "domain/rate_limiter.h"
+#include "storage/api_key_repository.h"
+#include "storage/customer_repository.h"
+#include "storage/session_repository.h"
+
+namespace rsolv::domain {
+namespace {
+
+constexpr std::string_view kStepRateLimit = "rate_limit";
+constexpr std::string_view kStepDuplicate = "check_duplicate";
+constexpr std::string_view kStepCustomer = "create_customer";
+constexpr std::string_view kStepApiKey = "generate_api_key";
+constexpr std::string_view kStepWelcome = "queue_welcome_email";
+constexpr std::string_view kStepSession = "start_session";
+constexpr std::string_view kStepComplete = "complete";
+
+constexpr const char* kNewKeyFlash = "new_api_key";
+constexpr int kAttempts = 3;
+
+nlohmann::json fieldErrors(const std::vector<Error>& errors) {
+    auto out = nlohmann::json::array();
+    for (const auto& e : errors) out.push_back({{"field", e.field}, {"code", e.code}});
+    return out;
+}
+
+}  // namespace
+
+Provisioning::Provisioning(storage::Database& db, const Clock& clock, const DisposableDomains& disposable,
+                           ProvisioningPolicy policy, std::string flash_key)
+    : db_(db), clock_(clock), disposable_(disposable), policy_(policy), flash_key_(std::move(flash_key)) {}
+
+const std::vector<std::string_view>& Provisioning::steps() {
+    static const std::vector<std::string_view> all = {kStepRateLimit, kStepDuplicate, kStepCustomer, kStepApiKey,
+                                                      kStepWelcome,   kStepSession,   kStepComplete};
+    return all;
+}
+
+SignupOutcome Provisioning::rejectInvalid(const SignupRequest& request, std::vector<Error> errors) {
+    const Timestamp now = clock_.now();
+    storage::inTransaction(db_, storage::TxMode::Write, [&](storage::Transaction& tx) {
+        recordEvent(tx, std::nullopt, event::kSignupRejected, "rejected",
+                    {{"reason", "invalid"}, {"errors", fieldErrors(errors)}, {"ip", request.client_ip}}, now);
+    });
+    SignupOutcome out;
+    out.status = SignupOutcome::Status::Invalid;
+    out.errors = std::move(errors);
+    return out;
+}
+
+SignupOutcome Provisioning::provisionFromSignup(const SignupRequest& request) {
+    // Validate: pure, no database.
+    std::vector<Error> errors;
+    auto email = parseEmail(request.email);
+    if (!email.ok())
+        errors.push_back(email.error());
+    else if (disposable_.isDisposable(email.value().domain))
+        errors.push_back({"disposable", "email",
+                          "We can't open accounts for disposable email addresses, because we need to reach you "
+                          "about your fixes. Please use an address you'll keep — a private relay such as "
+                          "Firefox Relay or Hide My Email is fine."});
+    auto name = parseName(request.name, "name", true);
+    if (!name.ok()) errors.push_back(name.error());
+    auto company = parseName(request.company, "company", false);
+    if (!company.ok()) errors.push_back(company.error());
+    if (!errors.empty()) return rejectInvalid(request, std::move(errors));
+
+    const EmailAddress& address = email.value();
+    const Timestamp started = clock_.now();
+
+    for (int attempt = 1;; ++attempt) {
+        try {
+            return storage::inTransaction(db_, storage::TxMode::Write, [&](storage::Transaction& tx) {
+                const Timestamp now = clock_.now();
+                SignupOutcome out;
+                out.email = address.as_typed;
+
+                step(kStepRateLimit);
+                const auto decision = admit(
+                    tx,
+                    {{"signup:email:" + address.canonical, policy_.signups_per_email_per_day, std::chrono::hours(24)},
+                     {"signup:ip:" + request.client_ip, policy_.signups_per_ip_per_hour, std::chrono::hours(1)}},
+                    now);
+                if (!decision.allowed) {
+                    out.status = SignupOutcome::Status::RateLimited;
+                    out.retry_after = decision.retry_after;
+                    out.rate_limit_scope = decision.denied_bucket.rfind("signup:ip:", 0) == 0 ? "ip" : "email";
+                    recordEvent(tx, std::nullopt, event::kSignupRejected, "rejected",
+                                {{"reason", "rate_limited"}, {"scope", out.rate_limit_scope}, {"ip", request.client_ip}},
+                                now);
+                    return out;
+                }
+
+                step(kStepDuplicate);
+                storage::CustomerRepository customers(tx);
+                if (auto existing = customers.findByCanonicalEmail(address.canonical)) {
+                    out.status = SignupOutcome::Status::Duplicate;
+                    out.customer_id = existing->id;
+                    recordEvent(tx, existing->id, event::kSignupDuplicate, "rejected", {{"ip", request.client_ip}},
+                                now);
+                    return out;
+                }
+
+                step(kStepCustomer);
+                storage::NewCustomer nc;
+                nc.email = address.as_typed;
+                nc.email_canonical = address.canonical;
+                nc.name = name.value();
+                if (!company.value().empty()) nc.company = company.value();
+                nc.trial_fixes_limit = policy_.trial_fixes;
+                nc.auto_provisioned = true;
+                out.customer_id = customers.insert(nc, now);
+                recordEvent(tx, out.customer_id, event::kCustomerCreated, "succeeded",
+                            {{"plan", "trial"}, {"trial_fixes_limit", policy_.trial_fixes}}, now);
+
+                step(kStepApiKey);
+                const GeneratedApiKey key = generateApiKey();
+                storage::ApiKeyRepository(tx).insert(out.customer_id, key.hash, key.display_id, "Default key", now);
+                out.api_key = key.secret;
+                out.api_key_display_id = key.display_id;
+                recordEvent(tx, out.customer_id, event::kApiKeyGenerated, "succeeded",
+                            {{"key", key.display_id}}, now);
+
+                step(kStepWelcome);
+                recordEvent(tx, out.customer_id, event::kWelcomeEmail, "pending", {{"to", address.as_typed}}, now);
+
+                step(kStepSession);
+                if (request.start_session) {
+                    const auto session = startSession(tx, out.customer_id, request.client_ip, request.user_agent, now,
+                                                      policy_.session);
+                    storage::FlashRepository(tx).put(session.id_hash, kNewKeyFlash,
+                                                     crypto::seal(flash_key_, key.secret), now + policy_.key_flash_ttl);
+                    out.session_token = session.token;
+                    recordEvent(tx, out.customer_id, event::kSessionStarted, "succeeded", nlohmann::json::object(),
+                                now);
+                }
+
+                step(kStepComplete);
+                const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(clock_.now() - started).count();
+                recordEvent(tx, out.customer_id, event::kProvisioningCompleted, "succeeded",
+                            {{"duration_ms", ms}, {"attempt", attempt}}, now);
+                out.status = SignupOutcome::Status::Provisioned;
+                return out;
+            });
+        } catch (const storage::StorageError& e) {
+            // A concurrent signup of the same canonical email won the unique index, or the database asked for a
+            // retry: run the whole transaction again, which now sees the other customer as a duplicate.
+            const bool retryable = e.kind() == storage::StorageError::Kind::UniqueViolation ||
+                                   e.kind() == storage::StorageError::Kind::Conflict;
+            if (retryable && attempt < kAttempts) continue;
+            recordFailure(request, e.what());
+            throw;
+        } catch (const std::exception& e) {
+            recordFailure(request, e.what());
+            throw;
+        }
+    }
+}
+
+void Provisioning::recordFailure(const SignupRequest& request, const std::string& what) {
+    // The signup's own transaction is gone; the failure is still worth a row for the admin alerting to see.
+    try {
+        storage::inTransaction(db_, storage::TxMode::Write, [&](storage::Transaction& tx) {
+            recordEvent(tx, std::nullopt, event::kProvisioningFailed, "failed",
+                        {{"error", what.substr(0, 300)}, {"ip", request.client_ip}}, clock_.now());
+        });
+    } catch (const std::exception& e) {
+        spdlog::error("could not record a provisioning failure: {}", e.what());
+    }
+}
+
+std::optional<std::string> Provisioning::takeNewKeyFlash(storage::Transaction& tx, const std::string& session_id_hash) {
+    auto sealed = storage::FlashRepository(tx).take(session_id_hash, kNewKeyFlash, clock_.now());
+    if (!sealed) return std::nullopt;
+    return crypto::open(flash_key_, *sealed);
+}
+
+}  // namespace rsolv::domain

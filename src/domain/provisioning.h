@@ -1,0 +1,82 @@
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/result.h"
+#include "domain/disposable_domains.h"
+#include "domain/sessions.h"
+#include "storage/database.h"
+
+namespace rsolv::domain {
+
+/// The knobs of self-service signup (RSOLV_TRIAL_FIXES, RSOLV_SIGNUPS_PER_*).
+struct ProvisioningPolicy {
+    int trial_fixes = 10;
+    int signups_per_email_per_day = 3;
+    int signups_per_ip_per_hour = 10;
+    SessionPolicy session;
+    Duration key_flash_ttl = std::chrono::minutes(15);
+};
+
+struct SignupRequest {
+    std::string email;
+    std::string name;
+    std::string company;
+    std::string client_ip;
+    std::string user_agent;
+    /// Signs the browser in: a session row, and the new key sealed in a one-time flash for that session.
+    bool start_session = true;
+};
+
+struct SignupOutcome {
+    enum class Status { Provisioned, Duplicate, Invalid, RateLimited };
+    Status status = Status::Invalid;
+    std::vector<Error> errors;        ///< Invalid: one per field, disposable domains included
+    Duration retry_after{};           ///< RateLimited
+    std::string rate_limit_scope;     ///< RateLimited: "email" or "ip"
+    std::int64_t customer_id = 0;     ///< Provisioned, Duplicate
+    std::string email;                ///< as typed (trimmed)
+    std::string api_key;              ///< Provisioned: the only time the secret exists outside the customer's hands
+    std::string api_key_display_id;   ///< Provisioned
+    std::string session_token;        ///< Provisioned with start_session
+};
+
+/// RFC-065's Provisioning.provision_from_signup: validate -> limit -> create customer -> generate key -> record the
+/// welcome email -> sign in, with every row of a signup committed in one transaction or none at all.
+class Provisioning {
+public:
+    Provisioning(storage::Database& db, const Clock& clock, const DisposableDomains& disposable,
+                 ProvisioningPolicy policy, std::string flash_key);
+
+    SignupOutcome provisionFromSignup(const SignupRequest& request);
+
+    /// Called with each step's name as the pipeline passes it, inside the transaction; a test throws from it to
+    /// prove that a fault at any step leaves nothing behind.
+    void setStepObserver(std::function<void(std::string_view)> observer) { observer_ = std::move(observer); }
+
+    /// The steps, in order, that the observer is told about.
+    static const std::vector<std::string_view>& steps();
+
+    /// Opens the sealed key of a session's one-time flash and erases it; nothing the second time.
+    std::optional<std::string> takeNewKeyFlash(storage::Transaction& tx, const std::string& session_id_hash);
+
+private:
+    void step(std::string_view name) {
+        if (observer_) observer_(name);
+    }
+    SignupOutcome rejectInvalid(const SignupRequest& request, std::vector<Error> errors);
+    void recordFailure(const SignupRequest& request, const std::string& what);
+
+    storage::Database& db_;
+    const Clock& clock_;
+    const DisposableDomains& disposable_;
+    ProvisioningPolicy policy_;
+    std::string flash_key_;
+    std::function<void(std::string_view)> observer_;
+};
+
+}  // namespace rsolv::domain

@@ -1,0 +1,41 @@
+#include "domain/sessions.h"
+
+#include "common/crypto.h"
+
+namespace rsolv::domain {
+
+std::string sessionIdHash(const std::string& token) { return crypto::sha256Hex(token); }
+
+StartedSession startSession(storage::Transaction& tx, std::int64_t customer_id, const std::string& ip,
+                            const std::string& user_agent, Timestamp now, const SessionPolicy& policy) {
+    StartedSession s;
+    s.token = crypto::randomToken(32);
+    s.id_hash = sessionIdHash(s.token);
+    storage::SessionRepository(tx).insert(
+        {s.id_hash, customer_id, now, now, now + policy.absolute_timeout, ip, user_agent.substr(0, 300)});
+    return s;
+}
+
+std::optional<storage::SessionRecord> resolveSession(storage::Transaction& tx, const std::string& token, Timestamp now,
+                                                     const SessionPolicy& policy) {
+    if (token.empty() || token.size() > 100) return std::nullopt;
+    storage::SessionRepository repo(tx);
+    const std::string hash = sessionIdHash(token);
+    auto s = repo.find(hash);
+    if (!s) return std::nullopt;
+    if (now >= s->expires_at || now - s->last_seen_at >= policy.idle_timeout) {
+        repo.remove(hash);
+        return std::nullopt;
+    }
+    if (now - s->last_seen_at >= policy.touch_interval) {
+        repo.touch(hash, now);
+        s->last_seen_at = now;
+    }
+    return s;
+}
+
+void endSession(storage::Transaction& tx, const std::string& token) {
+    storage::SessionRepository(tx).remove(sessionIdHash(token));
+}
+
+}  // namespace rsolv::domain

@@ -1,0 +1,37 @@
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "common/clock.h"
+#include "storage/database.h"
+#include "storage/session_repository.h"
+
+namespace rsolv::domain {
+
+struct SessionPolicy {
+    Duration idle_timeout = std::chrono::minutes(30);
+    Duration absolute_timeout = std::chrono::hours(12);
+    /// last_seen_at is written at most this often, so reading a page is not a write on every request.
+    Duration touch_interval = std::chrono::minutes(1);
+};
+
+struct StartedSession {
+    std::string token;    ///< goes into the cookie; never stored
+    std::string id_hash;  ///< SHA-256 of the token: the row's key
+};
+
+/// Creates a session row for the customer inside the caller's transaction.
+StartedSession startSession(storage::Transaction& tx, std::int64_t customer_id, const std::string& ip,
+                            const std::string& user_agent, Timestamp now, const SessionPolicy& policy);
+
+/// The live session for a cookie token, or nothing when unknown or past its idle or absolute timeout
+/// (an expired row is deleted on sight).
+std::optional<storage::SessionRecord> resolveSession(storage::Transaction& tx, const std::string& token, Timestamp now,
+                                                     const SessionPolicy& policy);
+
+void endSession(storage::Transaction& tx, const std::string& token);
+
+std::string sessionIdHash(const std::string& token);
+
+}  // namespace rsolv::domain

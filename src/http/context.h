@@ -1,0 +1,35 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "domain/provisioning.h"
+#include "http/client_ip.h"
+#include "http/csrf.h"
+#include "http/views.h"
+#include "storage/database.h"
+
+namespace rsolv::http {
+
+/// What the HTTP layer is configured with.
+struct WebSettings {
+    std::string public_url;        ///< every link is built from it, never from Host
+    bool secure_cookies = false;   ///< public URL is https: Secure cookies, __Host- names, HSTS
+    size_t max_body_bytes = 64 * 1024;
+    std::vector<Cidr> trusted_proxies;
+    int trial_fixes = 10;
+};
+
+/// The narrow set of services handlers may use (ClickHouse's IServer idea): built once by the composition root.
+struct Context {
+    const WebSettings& web;
+    const Clock& clock;
+    storage::Database& db;
+    domain::Provisioning& provisioning;
+    const domain::SessionPolicy& sessions;
+    const Views& views;
+    const Csrf& csrf;
+};
+
+}  // namespace rsolv::http

@@ -1,0 +1,16 @@
+#pragma once
+
+#include "http/context.h"
+#include "http/router.h"
+
+namespace rsolv::http {
+
+/// Every route of the service, registered on one router by the composition root.
+void addSignupRoutes(Router& router, const Context& ctx);
+void addHealthRoutes(Router& router, const Context& ctx);
+void addStaticRoutes(Router& router);
+
+/// The media type browser forms are sent as.
+inline constexpr const char* kFormMediaType = "application/x-www-form-urlencoded";
+
+}  // namespace rsolv::http

@@ -1,0 +1,142 @@
+#include <spdlog/spdlog.h>
+
+#include "domain/events.h"
+#include "http/handlers/routes.h"
+#include "http/http_error.h"
+#include "http/web_session.h"
+#include "storage/api_key_repository.h"
+
+namespace rsolv::http {
+namespace {
+
+using Status = domain::SignupOutcome::Status;
+
+std::string clip(const std::string& s, size_t n = 254) { return s.size() > n ? s.substr(0, n) : s; }
+
+std::string humanDuration(Duration d) {
+    const auto minutes = std::chrono::duration_cast<std::chrono::minutes>(d + std::chrono::seconds(59)).count();
+    if (minutes <= 1) return "a minute";
+    if (minutes < 60) return std::to_string(minutes) + " minutes";
+    const auto hours = (minutes + 59) / 60;
+    return hours == 1 ? "an hour" : std::to_string(hours) + " hours";
+}
+
+Response landing(const Context& ctx, Request& req) {
+    Response res;
+    const auto who = currentSignedIn(ctx, req);
+    res.body = ctx.views.page("landing", pageData(ctx, req, res, "Automated security fixes", who));
+    return res;
+}
+
+Response signupForm(const Context& ctx, Request& req, const std::map<std::string, std::string>& values,
+                    const std::vector<Error>& errors, int status) {
+    Response res;
+    res.status = status;
+    auto d = pageData(ctx, req, res, errors.empty() ? "Start your free trial" : "Please check the form", std::nullopt);
+    for (const char* f : {"email", "name", "company"}) {
+        auto it = values.find(f);
+        d.set(f, it == values.end() ? std::string() : clip(it->second));
+    }
+    kainjow::mustache::data list{kainjow::mustache::data::type::list};
+    for (const auto& e : errors) {
+        kainjow::mustache::data item;
+        item.set("field", e.field);
+        item.set("message", e.message);
+        list.push_back(item);
+        d.set(e.field + "_error", e.message);
+    }
+    d.set("errors", list);
+    d.set("has_errors", !errors.empty());
+    res.body = ctx.views.page("signup", d);
+    return res;
+}
+
+Response submitSignup(const Context& ctx, Request& req) {
+    const auto form = req.form();
+    const auto field = [&](const char* name) {
+        auto it = form.find(name);
+        return it == form.end() ? std::string() : it->second;
+    };
+    domain::SignupRequest signup{field("email"), field("name"), field("company"), req.client_ip,
+                                 req.header("User-Agent"), true};
+    const auto outcome = ctx.provisioning.provisionFromSignup(signup);
+
+    switch (outcome.status) {
+        case Status::Provisioned: {
+            Response res = Response::redirect(ctx.web.public_url + "/welcome");
+            res.cookie(sessionCookie(ctx.web, outcome.session_token));
+            spdlog::info("signup provisioned customer {} with key {}", outcome.customer_id, outcome.api_key_display_id);
+            return res;
+        }
+        case Status::Duplicate: {
+            Response res;
+            auto d = pageData(ctx, req, res, "Check your inbox", std::nullopt);
+            d.set("email", outcome.email);
+            res.body = ctx.views.page("signup_duplicate", d);
+            return res;
+        }
+        case Status::RateLimited: {
+            Response res;
+            res.status = 429;
+            const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(outcome.retry_after).count();
+            res.header("Retry-After", std::to_string(std::max<long>(1, seconds)));
+            auto d = pageData(ctx, req, res, "Too many sign-ups", std::nullopt);
+            d.set("message", outcome.rate_limit_scope == "ip"
+                                 ? "We have received many sign-ups from your network in the last hour, so we are "
+                                   "pausing new ones from it for a while."
+                                 : "This email address has been used to sign up several times today, so we are "
+                                   "pausing sign-ups for it for a while.");
+            d.set("retry_after_human", humanDuration(outcome.retry_after));
+            res.body = ctx.views.page("rate_limited", d);
+            return res;
+        }
+        case Status::Invalid:
+            break;
+    }
+    return signupForm(ctx, req, form, outcome.errors, 422);
+}
+
+Response welcome(const Context& ctx, Request& req) {
+    auto who = currentSignedIn(ctx, req);
+    if (!who) return Response::redirect(ctx.web.public_url + "/signup");
+    Response res;
+    auto d = pageData(ctx, req, res, "Welcome", who);
+    const auto data = storage::inTransaction(ctx.db, storage::TxMode::Write, [&](storage::Transaction& tx) {
+        auto key = ctx.provisioning.takeNewKeyFlash(tx, who->session.id_hash);
+        auto keys = storage::ApiKeyRepository(tx).listForCustomer(who->customer.id);
+        return std::make_pair(key, keys);
+    });
+    if (data.first) d.set("api_key", *data.first);
+    for (const auto& k : data.second)
+        if (!k.revoked_at) {
+            d.set("key_display_id", k.display_id);
+            break;
+        }
+    d.set("name", who->customer.name);
+    d.set("trial_fixes_used", std::to_string(who->customer.trial_fixes_used));
+    d.set("trial_fixes_limit", std::to_string(who->customer.trial_fixes_limit));
+    res.body = ctx.views.page("welcome", d);
+    return res;
+}
+
+Response logout(const Context& ctx, Request& req) {
+    if (const auto token = req.cookie(sessionCookieName(ctx.web)); token && !token->empty())
+        storage::inTransaction(ctx.db, storage::TxMode::Write,
+                               [&](storage::Transaction& tx) { domain::endSession(tx, *token); });
+    Response res = Response::redirect(ctx.web.public_url + "/");
+    res.cookie(expiredSessionCookie(ctx.web));
+    return res;
+}
+
+}  // namespace
+
+void addSignupRoutes(Router& router, const Context& ctx) {
+    const Context* c = &ctx;
+    router.add({"GET", "/", RouteKind::Page, [c](Request& r) { return landing(*c, r); }, {}});
+    router.add({"GET", "/signup", RouteKind::Page, [c](Request& r) { return signupForm(*c, r, {}, {}, 200); }, {}});
+    router.add({"POST", "/signup", RouteKind::Form, [c](Request& r) { return submitSignup(*c, r); }, {kFormMediaType}});
+    router.add({"GET", "/welcome", RouteKind::Page, [c](Request& r) { return welcome(*c, r); }, {}});
+    router.add({"POST", "/logout", RouteKind::Form, [c](Request& r) { return logout(*c, r); }, {kFormMediaType}});
+}
+
+}  // namespace rsolv::http

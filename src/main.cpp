@@ -1,0 +1,96 @@
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <iostream>
+
+#include "app/app.h"
+#include "common/crypto.h"
+#include "common/logging.h"
+#include "domain/provisioning.h"
+#include "storage/migrations.h"
+
+namespace {
+
+using namespace rsolv;
+
+/// Blocks until SIGINT or SIGTERM.
+int waitForStopSignal() {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    int sig = 0;
+    sigwait(&set, &sig);
+    return sig;
+}
+
+int serve(const app::Config& config) {
+    SystemClock clock;
+    app::App application(config, clock);
+    application.startHttp();
+    const int sig = waitForStopSignal();
+    spdlog::info("received signal {}, stopping", sig);
+    application.stopHttp();
+    return 0;
+}
+
+int migrateOnly(const app::Config& config) {
+    auto db = app::openAndMigrate(config);
+    const auto status = storage::schemaStatus(*db);
+    std::cout << "schema version " << status.database_version << " (binary knows " << status.binary_version << ")\n";
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    // Signals are taken by sigwait in the main thread; every other thread inherits the blocked mask.
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+    std::signal(SIGPIPE, SIG_IGN);
+
+    CLI::App cli{"RSOLV: automated security fixes, self-service provisioning service"};
+    cli.require_subcommand(1);
+    auto* serve_cmd = cli.add_subcommand("serve", "Run the web service (applies migrations first)");
+    auto* migrate_cmd = cli.add_subcommand("migrate", "Apply database migrations and exit");
+    auto* provision_cmd = cli.add_subcommand("provision", "Provision a customer from the command line");
+    std::string email, name, company;
+    provision_cmd->add_option("--email", email, "Email address")->required();
+    provision_cmd->add_option("--name", name, "Customer name")->required();
+    provision_cmd->add_option("--company", company, "Company (optional)");
+    CLI11_PARSE(cli, argc, argv);
+
+    try {
+        crypto::init();
+        const auto config = app::loadConfig(app::processEnvironment());
+        logging::init(config.log_format == "json" ? logging::Format::Json : logging::Format::Text, config.log_level);
+        if (serve_cmd->parsed()) return serve(config);
+        if (migrate_cmd->parsed()) return migrateOnly(config);
+        if (provision_cmd->parsed()) {
+            SystemClock clock;
+            app::App application(config, clock);
+            domain::SignupRequest req{email, name, company, "cli", "rsolv provision", false};
+            const auto out = application.provisioning().provisionFromSignup(req);
+            using Status = domain::SignupOutcome::Status;
+            if (out.status == Status::Provisioned) {
+                std::cout << "customer " << out.customer_id << "\napi key (shown once): " << out.api_key << "\n";
+                return 0;
+            }
+            for (const auto& e : out.errors) std::cerr << e.field << ": " << e.message << "\n";
+            if (out.status == Status::Duplicate) std::cerr << "a customer with that email already exists\n";
+            if (out.status == Status::RateLimited) std::cerr << "rate limited\n";
+            return 1;
+        }
+    } catch (const app::ConfigError& e) {
+        std::cerr << "rsolv: configuration error: " << e.what() << "\n";
+        return 2;
+    } catch (const std::exception& e) {
+        std::cerr << "rsolv: " << e.what() << "\n";
+        return 1;
+    }
+    return 0;
+}

@@ -1,0 +1,50 @@
+#include "storage/api_key_repository.h"
+
+namespace rsolv::storage {
+namespace {
+
+constexpr Query kInsert{
+    "INSERT INTO api_keys (customer_id, key_hash, display_id, name, created_at) VALUES ($1, $2, $3, $4, $5) "
+    "RETURNING id"};
+constexpr Query kByHash{
+    "SELECT id, customer_id, key_hash, display_id, name, created_at, last_used_at, revoked_at, expires_at "
+    "FROM api_keys WHERE key_hash = $1"};
+constexpr Query kByCustomer{
+    "SELECT id, customer_id, key_hash, display_id, name, created_at, last_used_at, revoked_at, expires_at "
+    "FROM api_keys WHERE customer_id = $1 ORDER BY created_at DESC, id DESC"};
+
+ApiKeyRecord toRecord(const Row& row) {
+    ApiKeyRecord k;
+    k.id = row.i64("id");
+    k.customer_id = row.i64("customer_id");
+    k.key_hash = row.str("key_hash");
+    k.display_id = row.str("display_id");
+    k.name = row.str("name");
+    k.created_at = row.time("created_at");
+    k.last_used_at = row.optTime("last_used_at");
+    k.revoked_at = row.optTime("revoked_at");
+    k.expires_at = row.optTime("expires_at");
+    return k;
+}
+
+}  // namespace
+
+std::int64_t ApiKeyRepository::insert(std::int64_t customer_id, const std::string& key_hash,
+                                      const std::string& display_id, const std::string& name, Timestamp now) {
+    return tx_.exec(kInsert, {customer_id, key_hash, display_id, name, now}).front().i64("id");
+}
+
+std::optional<ApiKeyRecord> ApiKeyRepository::findByHash(const std::string& key_hash) {
+    auto row = tx_.exec(kByHash, {key_hash}).first();
+    if (!row) return std::nullopt;
+    return toRecord(*row);
+}
+
+std::vector<ApiKeyRecord> ApiKeyRepository::listForCustomer(std::int64_t customer_id) {
+    const auto rs = tx_.exec(kByCustomer, {customer_id});
+    std::vector<ApiKeyRecord> out;
+    for (size_t i = 0; i < rs.size(); ++i) out.push_back(toRecord(rs[i]));
+    return out;
+}
+
+}  // namespace rsolv::storage

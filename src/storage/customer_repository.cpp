@@ -1,0 +1,56 @@
+#include "storage/customer_repository.h"
+
+namespace rsolv::storage {
+namespace {
+
+constexpr Query kInsert{
+    "INSERT INTO customers (email, email_canonical, name, company, subscription_plan, trial_fixes_limit, "
+    "trial_fixes_used, auto_provisioned, status, created_at, updated_at) "
+    "VALUES ($1, $2, $3, $4, $5, $6, 0, $7, 'active', $8, $8) RETURNING id"};
+
+#define RSOLV_CUSTOMER_COLUMNS                                                                             \
+    "id, email, email_canonical, name, company, subscription_plan, trial_fixes_limit, trial_fixes_used, " \
+    "auto_provisioned, onboarding_completed_at, status, created_at, updated_at"
+constexpr Query kById{"SELECT " RSOLV_CUSTOMER_COLUMNS " FROM customers WHERE id = $1"};
+constexpr Query kByCanonical{"SELECT " RSOLV_CUSTOMER_COLUMNS " FROM customers WHERE email_canonical = $1"};
+#undef RSOLV_CUSTOMER_COLUMNS
+constexpr Query kCount{"SELECT COUNT(*) AS n FROM customers"};
+
+std::optional<CustomerRecord> toRecord(const ResultSet& rs) {
+    auto row = rs.first();
+    if (!row) return std::nullopt;
+    CustomerRecord c;
+    c.id = row->i64("id");
+    c.email = row->str("email");
+    c.email_canonical = row->str("email_canonical");
+    c.name = row->str("name");
+    c.company = row->opt("company");
+    c.subscription_plan = row->str("subscription_plan");
+    c.trial_fixes_limit = int(row->i64("trial_fixes_limit"));
+    c.trial_fixes_used = int(row->i64("trial_fixes_used"));
+    c.auto_provisioned = row->boolean("auto_provisioned");
+    c.onboarding_completed_at = row->optTime("onboarding_completed_at");
+    c.status = row->str("status");
+    c.created_at = row->time("created_at");
+    c.updated_at = row->time("updated_at");
+    return c;
+}
+
+}  // namespace
+
+std::int64_t CustomerRepository::insert(const NewCustomer& c, Timestamp now) {
+    return tx_.exec(kInsert, {c.email, c.email_canonical, c.name, nullable(c.company), c.subscription_plan,
+                              std::int64_t(c.trial_fixes_limit), c.auto_provisioned, now})
+        .front()
+        .i64("id");
+}
+
+std::optional<CustomerRecord> CustomerRepository::findById(std::int64_t id) { return toRecord(tx_.exec(kById, {id})); }
+
+std::optional<CustomerRecord> CustomerRepository::findByCanonicalEmail(const std::string& canonical) {
+    return toRecord(tx_.exec(kByCanonical, {canonical}));
+}
+
+std::int64_t CustomerRepository::count() { return tx_.exec(kCount).front().i64("n"); }
+
+}  // namespace rsolv::storage

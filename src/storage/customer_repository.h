@@ -1,0 +1,49 @@
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "storage/database.h"
+
+namespace rsolv::storage {
+
+struct CustomerRecord {
+    std::int64_t id = 0;
+    std::string email;
+    std::string email_canonical;
+    std::string name;
+    std::optional<std::string> company;
+    std::string subscription_plan;
+    int trial_fixes_limit = 0;
+    int trial_fixes_used = 0;
+    bool auto_provisioned = false;
+    std::optional<Timestamp> onboarding_completed_at;
+    std::string status;
+    Timestamp created_at;
+    Timestamp updated_at;
+};
+
+struct NewCustomer {
+    std::string email;
+    std::string email_canonical;
+    std::string name;
+    std::optional<std::string> company;
+    std::string subscription_plan = "trial";
+    int trial_fixes_limit = 10;
+    bool auto_provisioned = false;
+};
+
+class CustomerRepository {
+public:
+    explicit CustomerRepository(Transaction& tx) : tx_(tx) {}
+    /// Inserts and returns the new id; StorageError::UniqueViolation when the canonical email is taken.
+    std::int64_t insert(const NewCustomer& c, Timestamp now);
+    std::optional<CustomerRecord> findById(std::int64_t id);
+    std::optional<CustomerRecord> findByCanonicalEmail(const std::string& canonical);
+    std::int64_t count();
+
+private:
+    Transaction& tx_;
+};
+
+}  // namespace rsolv::storage

@@ -1,0 +1,28 @@
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "storage/database.h"
+
+namespace rsolv::storage {
+
+/// The log of counted actions per bucket ("signup:ip:203.0.113.9"), for exact sliding windows.
+class RateLimitRepository {
+public:
+    explicit RateLimitRepository(Transaction& tx) : tx_(tx) {}
+    struct Window {
+        std::int64_t count = 0;
+        std::optional<Timestamp> oldest;
+    };
+    /// Hits in (since, ∞) for the bucket.
+    Window window(const std::string& bucket, Timestamp since);
+    void hit(const std::string& bucket, Timestamp at);
+    /// Forgets the bucket's hits at or before `before`, which no window can count any more.
+    void prune(const std::string& bucket, Timestamp before);
+
+private:
+    Transaction& tx_;
+};
+
+}  // namespace rsolv::storage

@@ -1,0 +1,172 @@
+#include "storage/sqlite_database.h"
+
+#include <sqlite3.h>
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <filesystem>
+#include <unordered_map>
+
+#include "storage/connection_pool.h"
+
+namespace rsolv::storage {
+namespace {
+
+/// A connection with its prepared statements, cached by the address of the query text (queries are constants).
+struct SqliteConnection {
+    explicit SqliteConnection(const std::string& path)
+        : db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_FULLMUTEX) {
+        db.setBusyTimeout(10000);
+        db.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
+    }
+    SQLite::Statement& statement(const Query& q) {
+        const void* key = q.sqlite.empty() ? q.postgres.data() : q.sqlite.data();
+        auto it = statements.find(key);
+        if (it == statements.end()) {
+            const std::string sql = q.sqlite.empty() ? toSqlitePlaceholders(q.postgres) : std::string(q.sqlite);
+            it = statements.emplace(key, std::make_unique<SQLite::Statement>(db, sql)).first;
+        }
+        return *it->second;
+    }
+    SQLite::Database db;
+    std::unordered_map<const void*, std::unique_ptr<SQLite::Statement>> statements;
+};
+
+[[noreturn]] void rethrow(const SQLite::Exception& e) {
+    const int primary = e.getErrorCode() & 0xff;
+    const int extended = e.getExtendedErrorCode();
+    if (extended == SQLITE_CONSTRAINT_UNIQUE || extended == SQLITE_CONSTRAINT_PRIMARYKEY)
+        throw StorageError(StorageError::Kind::UniqueViolation, e.what());
+    if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED)
+        throw StorageError(StorageError::Kind::Conflict, e.what());
+    if (primary == SQLITE_CANTOPEN || primary == SQLITE_IOERR || primary == SQLITE_FULL || primary == SQLITE_READONLY)
+        throw StorageError(StorageError::Kind::Unavailable, e.what());
+    throw StorageError(StorageError::Kind::Other, e.what());
+}
+
+using Pool = ConnectionPool<SqliteConnection>;
+
+class SqliteTransaction final : public Transaction {
+public:
+    SqliteTransaction(Pool::Lease lease, TxMode mode) : lease_(std::move(lease)) {
+        try {
+            lease_->db.exec(mode == TxMode::Write ? "BEGIN IMMEDIATE" : "BEGIN");
+        } catch (const SQLite::Exception& e) {
+            rethrow(e);
+        }
+    }
+    ~SqliteTransaction() override {
+        if (open_) {
+            try {
+                lease_->db.exec("ROLLBACK");
+            } catch (...) {
+                lease_.markBroken();
+            }
+        }
+    }
+
+    ResultSet exec(const Query& query, const Params& params) override {
+        ResultSet rs;
+        try {
+            auto& st = lease_->statement(query);
+            struct Reset {
+                SQLite::Statement& s;
+                ~Reset() {
+                    s.reset();
+                    s.clearBindings();
+                }
+            } reset{st};
+            for (size_t i = 0; i < params.size(); ++i) bind(st, int(i + 1), params[i]);
+            const int n = st.getColumnCount();
+            for (int c = 0; c < n; ++c) rs.columns.emplace_back(st.getColumnName(c));
+            while (st.executeStep()) {
+                auto& row = rs.rows.emplace_back();
+                row.reserve(n);
+                for (int c = 0; c < n; ++c) {
+                    if (st.isColumnNull(c))
+                        row.emplace_back(std::nullopt);
+                    else
+                        row.emplace_back(st.getColumn(c).getString());
+                }
+            }
+            rs.affected = lease_->db.getChanges();
+        } catch (const SQLite::Exception& e) {
+            rethrow(e);
+        }
+        return rs;
+    }
+
+    void execScript(std::string_view sql) override {
+        try {
+            lease_->db.exec(std::string(sql));
+        } catch (const SQLite::Exception& e) {
+            rethrow(e);
+        }
+    }
+
+    void lockKey(std::string_view) override {}
+
+    void commit() override {
+        try {
+            lease_->db.exec("COMMIT");
+            open_ = false;
+        } catch (const SQLite::Exception& e) {
+            rethrow(e);
+        }
+    }
+
+    Dialect dialect() const override { return Dialect::Sqlite; }
+
+private:
+    static void bind(SQLite::Statement& st, int index, const Value& v) {
+        std::visit(
+            [&](const auto& x) {
+                using T = std::decay_t<decltype(x)>;
+                if constexpr (std::is_same_v<T, std::nullptr_t>)
+                    st.bind(index);
+                else if constexpr (std::is_same_v<T, std::int64_t>)
+                    st.bind(index, static_cast<int64_t>(x));
+                else if constexpr (std::is_same_v<T, bool>)
+                    st.bind(index, x ? 1 : 0);
+                else if constexpr (std::is_same_v<T, Timestamp>)
+                    st.bind(index, formatTimestamp(x));
+                else
+                    st.bind(index, x);
+            },
+            v);
+    }
+
+    Pool::Lease lease_;
+    bool open_ = true;
+};
+
+class SqliteDatabase final : public Database {
+public:
+    SqliteDatabase(std::string path, int pool_size, int timeout_ms)
+        : path_(std::move(path)),
+          pool_([p = path_] { return std::make_unique<SqliteConnection>(p); }, pool_size,
+                std::chrono::milliseconds(timeout_ms)) {}
+
+    Dialect dialect() const override { return Dialect::Sqlite; }
+    std::unique_ptr<Transaction> begin(TxMode mode) override {
+        try {
+            return std::make_unique<SqliteTransaction>(pool_.acquire(), mode);
+        } catch (const SQLite::Exception& e) {
+            rethrow(e);
+        }
+    }
+    std::string describe() const override { return "sqlite:" + path_; }
+
+private:
+    std::string path_;
+    Pool pool_;
+};
+
+}  // namespace
+
+std::unique_ptr<Database> openSqlite(const std::string& path, int pool_size, int acquire_timeout_ms) {
+    const auto parent = std::filesystem::path(path).parent_path();
+    if (!parent.empty()) std::filesystem::create_directories(parent);
+    return std::make_unique<SqliteDatabase>(path, pool_size, acquire_timeout_ms);
+}
+
+}  // namespace rsolv::storage

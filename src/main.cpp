@@ -25,13 +25,27 @@ int waitForStopSignal() {
     return sig;
 }
 
+constexpr auto kShutdownGrace = std::chrono::seconds(20);
+
 int serve(const app::Config& config) {
     SystemClock clock;
     app::App application(config, clock);
     application.startHttp();
+    if (config.workers > 0) application.startWorkers();
     const int sig = waitForStopSignal();
     spdlog::info("received signal {}, stopping", sig);
     application.stopHttp();
+    application.stopWorkers(kShutdownGrace);
+    return 0;
+}
+
+int work(const app::Config& config) {
+    SystemClock clock;
+    app::App application(config, clock);
+    application.startWorkers();
+    const int sig = waitForStopSignal();
+    spdlog::info("received signal {}, stopping: no new jobs are claimed", sig);
+    application.stopWorkers(kShutdownGrace);
     return 0;
 }
 
@@ -57,6 +71,7 @@ int main(int argc, char** argv) {
     cli.require_subcommand(1);
     auto* serve_cmd = cli.add_subcommand("serve", "Run the web service (applies migrations first)");
     auto* migrate_cmd = cli.add_subcommand("migrate", "Apply database migrations and exit");
+    auto* worker_cmd = cli.add_subcommand("worker", "Run job workers only (emails), to scale them apart from serve");
     auto* provision_cmd = cli.add_subcommand("provision", "Provision a customer from the command line");
     std::string email, name, company;
     provision_cmd->add_option("--email", email, "Email address")->required();
@@ -70,6 +85,7 @@ int main(int argc, char** argv) {
         logging::init(config.log_format == "json" ? logging::Format::Json : logging::Format::Text, config.log_level);
         if (serve_cmd->parsed()) return serve(config);
         if (migrate_cmd->parsed()) return migrateOnly(config);
+        if (worker_cmd->parsed()) return work(config);
         if (provision_cmd->parsed()) {
             SystemClock clock;
             app::App application(config, clock);

@@ -3,10 +3,13 @@
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 
 #include "common/embedded.h"
+#include "domain/onboarding.h"
 #include "http/handlers/routes.h"
 #include "storage/migrations.h"
 #include "storage/postgres_database.h"
@@ -49,6 +52,30 @@ std::unique_ptr<storage::Database> openAndMigrate(const Config& config) {
     return db;
 }
 
+mail::MailSettings mailSettings(const Config& config) {
+    auto parsed = mail::parseMailUrl(config.mail_url);
+    if (!parsed.ok()) throw ConfigError(parsed.error().message);
+    mail::MailSettings m = parsed.value();
+    if (!config.smtp_username.empty()) {
+        m.username = config.smtp_username;
+        m.password = config.smtp_password;
+    }
+    const auto lt = config.mail_from.find('<');
+    if (lt != std::string::npos && config.mail_from.back() == '>') {
+        std::string name = config.mail_from.substr(0, lt);
+        while (!name.empty() && (name.back() == ' ' || name.back() == '"')) name.pop_back();
+        while (!name.empty() && (name.front() == ' ' || name.front() == '"')) name.erase(0, 1);
+        m.from_name = name;
+        m.from_address = config.mail_from.substr(lt + 1, config.mail_from.size() - lt - 2);
+    } else {
+        m.from_address = config.mail_from;
+    }
+    m.reply_to = config.mail_reply_to;
+    m.connect_timeout_seconds = config.smtp_timeout_seconds;
+    m.io_timeout_seconds = config.smtp_timeout_seconds * 3;
+    return m;
+}
+
 App::App(Config config, const Clock& clock)
     : config_(std::move(config)), clock_(clock), secret_(loadSecretKey(config_)), db_(openAndMigrate(config_)) {
     std::vector<std::string> allow, block;
@@ -68,13 +95,38 @@ App::App(Config config, const Clock& clock)
     policy.signups_per_email_per_day = config_.signups_per_email_per_day;
     policy.signups_per_ip_per_hour = config_.signups_per_ip_per_hour;
     policy.session = session_policy_;
+    policy.welcome_email_includes_key = config_.welcome_email_includes_key;
     provisioning_ = std::make_unique<domain::Provisioning>(*db_, clock_, *disposable_, policy,
-                                                           secret_.subkey("flash-encryption"));
+                                                           secret_.subkey("flash-encryption"),
+                                                           secret_.subkey("job-payload-encryption"));
+
+    mailer_ = mail::makeMailer(mailSettings(config_));
+    char hostname[256] = {};
+    gethostname(hostname, sizeof hostname - 1);
+    queue_ = std::make_unique<jobs::JobQueue>(*db_, clock_,
+                                              std::string(hostname) + ":" + std::to_string(getpid()),
+                                              std::chrono::seconds(config_.job_lease_seconds));
+    jobs::EmailJobSettings email;
+    email.public_url = config_.public_url;
+    email.host = config_.publicHost();
+    email.support_email = config_.support_email;
+    email.payload_key = secret_.subkey("job-payload-encryption");
+    email.unsubscribe_key = secret_.subkey("unsubscribe-links");
+    email_handler_ = std::make_unique<jobs::EmailJobHandler>(*db_, clock_, *mailer_, email);
+    jobs::WorkerOptions worker_options;
+    worker_options.threads = std::max(1, config_.workers);
+    worker_options.keep_finished = std::chrono::hours(24 * config_.jobs_keep_days);
+    worker_ = std::make_unique<jobs::Worker>(*queue_, worker_options);
+    for (const auto kind : {domain::email_kind::kWelcome, domain::email_kind::kAlreadyRegistered,
+                            domain::email_kind::kOnboarding24h, domain::email_kind::kOnboarding72h,
+                            domain::email_kind::kOnboarding1w})
+        worker_->addHandler(std::string(kind), *email_handler_);
 
     web_.public_url = config_.public_url;
     web_.secure_cookies = config_.https();
     web_.max_body_bytes = config_.max_body_bytes;
     web_.trial_fixes = config_.trial_fixes;
+    web_.unsubscribe_key = secret_.subkey("unsubscribe-links");
     for (const auto& cidr : config_.trusted_proxies) web_.trusted_proxies.push_back(http::Cidr::parse(cidr).value());
 
     views_ = std::make_unique<http::Views>();
@@ -85,9 +137,26 @@ App::App(Config config, const Clock& clock)
     http::addHealthRoutes(router_, *context_);
     http::addStaticRoutes(router_);
     http::addSignupRoutes(router_, *context_);
+    http::addEmailLinkRoutes(router_, *context_);
 }
 
-App::~App() { stopHttp(); }
+App::~App() {
+    stopHttp();
+    stopWorkers(std::chrono::seconds(0));
+}
+
+void App::startWorkers() {
+    if (workers_running_) return;
+    worker_->start();
+    workers_running_ = true;
+    spdlog::info("{} job worker thread(s) started, mail via {}", std::max(1, config_.workers), mailer_->describe());
+}
+
+void App::stopWorkers(Duration grace) {
+    if (!workers_running_) return;
+    worker_->stop(grace);
+    workers_running_ = false;
+}
 
 void App::startHttp() {
     http::ServerOptions options;

@@ -12,6 +12,10 @@
 #include "http/router.h"
 #include "http/server.h"
 #include "http/views.h"
+#include "jobs/email_jobs.h"
+#include "jobs/job_queue.h"
+#include "jobs/worker.h"
+#include "mail/mail_settings.h"
 #include "storage/database.h"
 
 namespace rsolv::app {
@@ -26,6 +30,11 @@ public:
     void startHttp();
     void stopHttp();
     unsigned short port() const;
+    /// Job workers on their own threads (RSOLV_WORKERS of them, at least one): in `serve`, or alone in `rsolv worker`.
+    void startWorkers();
+    void stopWorkers(Duration grace);
+    jobs::Worker& worker() { return *worker_; }
+    jobs::JobQueue& jobQueue() { return *queue_; }
 
     const Config& config() const { return config_; }
     storage::Database& database() { return *db_; }
@@ -47,7 +56,15 @@ private:
     std::unique_ptr<http::Context> context_;
     http::Router router_;
     std::unique_ptr<http::HttpServer> server_;
+    std::unique_ptr<mail::Mailer> mailer_;
+    std::unique_ptr<jobs::JobQueue> queue_;
+    std::unique_ptr<jobs::EmailJobHandler> email_handler_;
+    std::unique_ptr<jobs::Worker> worker_;
+    bool workers_running_ = false;
 };
+
+/// The mail settings of RSOLV_MAIL_URL, RSOLV_MAIL_FROM, RSOLV_MAIL_REPLY_TO and RSOLV_SMTP_*.
+mail::MailSettings mailSettings(const Config& config);
 
 /// The server key: RSOLV_SECRET_KEY, or in development one kept in <var>/secret_key (created on first start).
 crypto::SecretKey loadSecretKey(const Config& config);

@@ -41,6 +41,14 @@ Environment processEnvironment() {
     };
 }
 
+std::string Config::publicHost() const {
+    const auto start = public_url.find("://");
+    std::string host = public_url.substr(start == std::string::npos ? 0 : start + 3);
+    host = host.substr(0, host.find('/'));
+    if (!host.empty() && host.front() == '[') return host.substr(0, host.find(']') + 1);
+    return host.substr(0, host.find(':'));
+}
+
 Config loadConfig(const Environment& env) {
     Config c;
     readString(env, "RSOLV_DATABASE_URL", c.database_url);
@@ -110,6 +118,32 @@ Config loadConfig(const Environment& env) {
     if (c.mail_url.rfind("file:", 0) != 0 && c.mail_url.rfind("smtp://", 0) != 0 &&
         c.mail_url.rfind("smtp+starttls://", 0) != 0 && c.mail_url.rfind("smtps://", 0) != 0)
         throw ConfigError("RSOLV_MAIL_URL must be file:DIR, smtp://, smtp+starttls:// or smtps://");
+
+    readString(env, "RSOLV_MAIL_FROM", c.mail_from);
+    readString(env, "RSOLV_MAIL_REPLY_TO", c.mail_reply_to);
+    readString(env, "RSOLV_SUPPORT_EMAIL", c.support_email);
+    for (auto [name, value] : {std::pair{"RSOLV_MAIL_FROM", &c.mail_from}, std::pair{"RSOLV_MAIL_REPLY_TO", &c.mail_reply_to},
+                               std::pair{"RSOLV_SUPPORT_EMAIL", &c.support_email}})
+        if (value->find_first_of("\r\n") != std::string::npos || (!value->empty() && value->find('@') == std::string::npos))
+            throw ConfigError(std::string(name) + " must be an email address (optionally \"Name <address>\")");
+    if (c.support_email.empty()) c.support_email = "support@" + c.publicHost();
+    if (c.mail_reply_to.empty()) c.mail_reply_to = c.support_email;
+    if (c.mail_from.empty()) c.mail_from = "RSOLV <no-reply@" + c.publicHost() + ">";
+    readString(env, "RSOLV_SMTP_USERNAME", c.smtp_username);
+    if (auto v = env("RSOLV_SMTP_PASSWORD")) c.smtp_password = *v;
+    readInt(env, "RSOLV_SMTP_TIMEOUT_SECONDS", c.smtp_timeout_seconds, 1, 600);
+    if (auto v = env("RSOLV_WELCOME_EMAIL_INCLUDES_KEY")) {
+        const std::string b = trim(*v);
+        if (b == "true" || b == "1" || b == "yes")
+            c.welcome_email_includes_key = true;
+        else if (b == "false" || b == "0" || b == "no" || b.empty())
+            c.welcome_email_includes_key = false;
+        else
+            throw ConfigError("RSOLV_WELCOME_EMAIL_INCLUDES_KEY must be true or false");
+    }
+    readInt(env, "RSOLV_WORKERS", c.workers, 0, 256);
+    readInt(env, "RSOLV_JOB_LEASE_SECONDS", c.job_lease_seconds, 5, 3600);
+    readInt(env, "RSOLV_JOBS_KEEP_DAYS", c.jobs_keep_days, 1, 3650);
 
     readString(env, "RSOLV_VAR_DIR", c.var_dir);
     readString(env, "RSOLV_EMAIL_ALLOWLIST_FILE", c.email_allowlist_file);

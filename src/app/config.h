@@ -30,6 +30,16 @@ struct Config {
     int signups_per_ip_per_hour = 10;
     std::string secret_key;  ///< empty: read or generate var/secret_key (development only)
     std::string mail_url = "file:var/mail";
+    std::string mail_from;       ///< default: "RSOLV <no-reply@<public host>>"
+    std::string mail_reply_to;   ///< default: the support address
+    std::string support_email;   ///< default: support@<public host>
+    std::string smtp_username;   ///< alternative to credentials in RSOLV_MAIL_URL
+    std::string smtp_password;
+    int smtp_timeout_seconds = 10;
+    bool welcome_email_includes_key = false;
+    int workers = 2;             ///< job worker threads in `serve` (0: none, run `rsolv worker` instead)
+    int job_lease_seconds = 60;
+    int jobs_keep_days = 7;
     std::string var_dir = "var";
     std::string email_allowlist_file;
     std::string email_blocklist_file;
@@ -39,6 +49,8 @@ struct Config {
     std::string log_level = "info";
 
     bool https() const { return public_url.rfind("https://", 0) == 0; }
+    /// The host of the public URL, for Message-IDs and default addresses.
+    std::string publicHost() const;
 };
 
 using Environment = std::function<std::optional<std::string>(const char* name)>;

@@ -36,6 +36,11 @@ void init() {
 
 void wipe(std::string& buffer) { sodium_memzero(buffer.data(), buffer.size()); }
 
+std::uint32_t randomUniform(std::uint32_t upper_bound) {
+    init();
+    return randombytes_uniform(upper_bound);
+}
+
 std::string randomBytes(std::size_t n) {
     ensureInit();
     std::string out(n, '\0');

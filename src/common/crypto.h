@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -24,6 +25,9 @@ void wipe(std::string& buffer);
 
 /// n bytes from libsodium's CSPRNG.
 std::string randomBytes(std::size_t n);
+
+/// A uniformly distributed number in [0, upper_bound) (randombytes_uniform), for jitter.
+std::uint32_t randomUniform(std::uint32_t upper_bound);
 
 /// base64url (no padding) of `bytes` random bytes, for session ids, CSRF tokens and sign-in links.
 /// Throws std::invalid_argument below 16 bytes, since rule 4 asks for at least 128 bits.

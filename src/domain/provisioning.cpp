@@ -6,6 +6,8 @@
 #include "domain/api_key.h"
 #include "domain/email_address.h"
 #include "domain/events.h"
+#include "domain/onboarding.h"
+#include "jobs/job_queue.h"
 #include "domain/rate_limiter.h"
 #include "storage/api_key_repository.h"
 #include "storage/customer_repository.h"
@@ -34,8 +36,13 @@ nlohmann::json fieldErrors(const std::vector<Error>& errors) {
 }  // namespace
 
 Provisioning::Provisioning(storage::Database& db, const Clock& clock, const DisposableDomains& disposable,
-                           ProvisioningPolicy policy, std::string flash_key)
-    : db_(db), clock_(clock), disposable_(disposable), policy_(policy), flash_key_(std::move(flash_key)) {}
+                           ProvisioningPolicy policy, std::string flash_key, std::string payload_key)
+    : db_(db),
+      clock_(clock),
+      disposable_(disposable),
+      policy_(policy),
+      flash_key_(std::move(flash_key)),
+      payload_key_(std::move(payload_key)) {}
 
 const std::vector<std::string_view>& Provisioning::steps() {
     static const std::vector<std::string_view> all = {kStepRateLimit, kStepDuplicate, kStepCustomer, kStepApiKey,
@@ -105,6 +112,16 @@ SignupOutcome Provisioning::provisionFromSignup(const SignupRequest& request) {
                     out.customer_id = existing->id;
                     recordEvent(tx, existing->id, event::kSignupDuplicate, "rejected", {{"ip", request.client_ip}},
                                 now);
+                    // The owner hears about it by email, with a sign-in link; each attempt (already within the
+                    // per-email limit) is its own message.
+                    const std::string instance = crypto::hex(crypto::randomBytes(6));
+                    jobs::enqueue(tx,
+                                  {std::string(email_kind::kAlreadyRegistered),
+                                   {{"customer_id", existing->id}, {"instance", instance}},
+                                   domain::emailJobKey(email_kind::kAlreadyRegistered, existing->id) + ":" + instance,
+                                   now},
+                                  now);
+                    recordEvent(tx, existing->id, "already_registered_email", "queued", nlohmann::json::object(), now);
                     return out;
                 }
 
@@ -129,7 +146,18 @@ SignupOutcome Provisioning::provisionFromSignup(const SignupRequest& request) {
                             {{"key", key.display_id}}, now);
 
                 step(kStepWelcome);
-                recordEvent(tx, out.customer_id, event::kWelcomeEmail, "pending", {{"to", address.as_typed}}, now);
+                nlohmann::json welcome = {{"customer_id", out.customer_id}};
+                if (policy_.welcome_email_includes_key) welcome["sealed_key"] = crypto::seal(payload_key_, key.secret);
+                jobs::enqueue(tx,
+                              {std::string(email_kind::kWelcome), welcome,
+                               emailJobKey(email_kind::kWelcome, out.customer_id), now},
+                              now);
+                recordEvent(tx, out.customer_id, event::kWelcomeEmail, "queued", {{"to", address.as_typed}}, now);
+                for (const auto& f : followUps())
+                    jobs::enqueue(tx,
+                                  {std::string(f.kind), {{"customer_id", out.customer_id}},
+                                   emailJobKey(f.kind, out.customer_id), now + f.delay},
+                                  now);
 
                 step(kStepSession);
                 if (request.start_session) {

@@ -20,6 +20,8 @@ struct ProvisioningPolicy {
     int signups_per_ip_per_hour = 10;
     SessionPolicy session;
     Duration key_flash_ttl = std::chrono::minutes(15);
+    /// RSOLV_WELCOME_EMAIL_INCLUDES_KEY: the welcome job carries the key sealed under the server key, erased once sent.
+    bool welcome_email_includes_key = false;
 };
 
 struct SignupRequest {
@@ -49,8 +51,10 @@ struct SignupOutcome {
 /// welcome email -> sign in, with every row of a signup committed in one transaction or none at all.
 class Provisioning {
 public:
+    /// `flash_key` seals the key shown once in the browser; `payload_key` seals it in the welcome job when the policy
+    /// asks for the key in the email.
     Provisioning(storage::Database& db, const Clock& clock, const DisposableDomains& disposable,
-                 ProvisioningPolicy policy, std::string flash_key);
+                 ProvisioningPolicy policy, std::string flash_key, std::string payload_key);
 
     SignupOutcome provisionFromSignup(const SignupRequest& request);
 
@@ -76,6 +80,7 @@ private:
     const DisposableDomains& disposable_;
     ProvisioningPolicy policy_;
     std::string flash_key_;
+    std::string payload_key_;
     std::function<void(std::string_view)> observer_;
 };
 

@@ -19,6 +19,7 @@ struct WebSettings {
     size_t max_body_bytes = 64 * 1024;
     std::vector<Cidr> trusted_proxies;
     int trial_fixes = 10;
+    std::string unsubscribe_key;  ///< verifies the signed unsubscribe links of onboarding emails
 };
 
 /// The narrow set of services handlers may use (ClickHouse's IServer idea): built once by the composition root.

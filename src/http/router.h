@@ -15,6 +15,9 @@ enum class RouteKind {
     Page,    ///< GET, HTML
     Form,    ///< state-changing browser request: CSRF token and Origin check enforced by the dispatcher
     Api,     ///< JSON API: authenticated by key, cookies ignored, errors as JSON
+    /// State-changing, but authenticated by a signed token in the URL instead of a session, and posted by mail
+    /// clients without a form (RFC 8058 one-click unsubscribe): no CSRF token can exist, none is asked for.
+    SignedLink,
     Static,  ///< assets, cacheable
 };
 

@@ -10,11 +10,15 @@ constexpr Query kInsert{
 
 #define RSOLV_CUSTOMER_COLUMNS                                                                             \
     "id, email, email_canonical, name, company, subscription_plan, trial_fixes_limit, trial_fixes_used, " \
-    "auto_provisioned, onboarding_completed_at, status, created_at, updated_at"
+    "auto_provisioned, onboarding_completed_at, status, onboarding_emails, email_undeliverable_at, created_at, "   \
+    "updated_at"
 constexpr Query kById{"SELECT " RSOLV_CUSTOMER_COLUMNS " FROM customers WHERE id = $1"};
 constexpr Query kByCanonical{"SELECT " RSOLV_CUSTOMER_COLUMNS " FROM customers WHERE email_canonical = $1"};
 #undef RSOLV_CUSTOMER_COLUMNS
 constexpr Query kCount{"SELECT COUNT(*) AS n FROM customers"};
+constexpr Query kSetOnboardingEmails{"UPDATE customers SET onboarding_emails = $2, updated_at = $3 WHERE id = $1"};
+constexpr Query kMarkUndeliverable{
+    "UPDATE customers SET email_undeliverable_at = COALESCE(email_undeliverable_at, $2), updated_at = $2 WHERE id = $1"};
 
 std::optional<CustomerRecord> toRecord(const ResultSet& rs) {
     auto row = rs.first();
@@ -31,6 +35,8 @@ std::optional<CustomerRecord> toRecord(const ResultSet& rs) {
     c.auto_provisioned = row->boolean("auto_provisioned");
     c.onboarding_completed_at = row->optTime("onboarding_completed_at");
     c.status = row->str("status");
+    c.onboarding_emails = row->boolean("onboarding_emails");
+    c.email_undeliverable_at = row->optTime("email_undeliverable_at");
     c.created_at = row->time("created_at");
     c.updated_at = row->time("updated_at");
     return c;
@@ -52,5 +58,13 @@ std::optional<CustomerRecord> CustomerRepository::findByCanonicalEmail(const std
 }
 
 std::int64_t CustomerRepository::count() { return tx_.exec(kCount).front().i64("n"); }
+
+void CustomerRepository::setOnboardingEmails(std::int64_t id, bool enabled, Timestamp now) {
+    tx_.exec(kSetOnboardingEmails, {id, enabled, now});
+}
+
+void CustomerRepository::markEmailUndeliverable(std::int64_t id, Timestamp now) {
+    tx_.exec(kMarkUndeliverable, {id, now});
+}
 
 }  // namespace rsolv::storage

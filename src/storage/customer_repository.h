@@ -19,6 +19,8 @@ struct CustomerRecord {
     bool auto_provisioned = false;
     std::optional<Timestamp> onboarding_completed_at;
     std::string status;
+    bool onboarding_emails = true;                   ///< false once the customer unsubscribed
+    std::optional<Timestamp> email_undeliverable_at;  ///< set when the mail server refused the address for good
     Timestamp created_at;
     Timestamp updated_at;
 };
@@ -41,6 +43,8 @@ public:
     std::optional<CustomerRecord> findById(std::int64_t id);
     std::optional<CustomerRecord> findByCanonicalEmail(const std::string& canonical);
     std::int64_t count();
+    void setOnboardingEmails(std::int64_t id, bool enabled, Timestamp now);
+    void markEmailUndeliverable(std::int64_t id, Timestamp now);
 
 private:
     Transaction& tx_;

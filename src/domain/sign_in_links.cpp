@@ -1,0 +1,37 @@
+#include "domain/sign_in_links.h"
+
+#include <charconv>
+
+#include "common/crypto.h"
+#include "storage/sign_in_token_repository.h"
+
+namespace rsolv::domain {
+
+std::string issueSignInToken(storage::Transaction& tx, std::int64_t customer_id, const std::string& email,
+                             const std::string& purpose, Timestamp now, Duration ttl) {
+    std::string token = crypto::randomToken(32);
+    storage::SignInTokenRepository(tx).insert(crypto::sha256Hex(token), customer_id, purpose, email, now, now + ttl);
+    return token;
+}
+
+std::optional<std::int64_t> redeemSignInToken(storage::Transaction& tx, const std::string& token, Timestamp now) {
+    if (token.size() < 40 || token.size() > 64) return std::nullopt;
+    return storage::SignInTokenRepository(tx).redeem(crypto::sha256Hex(token), now);
+}
+
+std::string unsubscribeToken(const std::string& key32, std::int64_t customer_id) {
+    const std::string id = std::to_string(customer_id);
+    return id + "." + crypto::mac(key32, "unsubscribe:" + id);
+}
+
+std::optional<std::int64_t> verifyUnsubscribeToken(const std::string& key32, const std::string& token) {
+    const auto dot = token.find('.');
+    if (dot == std::string::npos || dot == 0 || dot > 19) return std::nullopt;
+    std::int64_t id = 0;
+    auto [p, ec] = std::from_chars(token.data(), token.data() + dot, id);
+    if (ec != std::errc() || p != token.data() + dot || id <= 0) return std::nullopt;
+    if (!crypto::verifyMac(key32, "unsubscribe:" + token.substr(0, dot), token.substr(dot + 1))) return std::nullopt;
+    return id;
+}
+
+}  // namespace rsolv::domain

@@ -1,0 +1,22 @@
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "common/clock.h"
+#include "storage/database.h"
+
+namespace rsolv::domain {
+
+/// Issues a single-use sign-in token (256 bits, stored hashed) for the customer's current email.
+std::string issueSignInToken(storage::Transaction& tx, std::int64_t customer_id, const std::string& email,
+                             const std::string& purpose, Timestamp now, Duration ttl);
+
+/// Uses the token up and returns its customer; nothing if it is unknown, used, expired or the email changed.
+std::optional<std::int64_t> redeemSignInToken(storage::Transaction& tx, const std::string& token, Timestamp now);
+
+/// A link that unsubscribes a customer from onboarding emails without signing in: "<id>.<HMAC(id)>".
+std::string unsubscribeToken(const std::string& key32, std::int64_t customer_id);
+std::optional<std::int64_t> verifyUnsubscribeToken(const std::string& key32, const std::string& token);
+
+}  // namespace rsolv::domain

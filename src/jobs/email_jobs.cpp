@@ -1,0 +1,175 @@
+#include "jobs/email_jobs.h"
+
+#include <nlohmann/json.hpp>
+
+#include "common/crypto.h"
+#include "domain/email_address.h"
+#include "domain/events.h"
+#include "domain/onboarding.h"
+#include "domain/sign_in_links.h"
+#include "storage/api_key_repository.h"
+#include "storage/customer_repository.h"
+#include "storage/email_delivery_repository.h"
+
+namespace rsolv::jobs {
+namespace {
+
+namespace kind = domain::email_kind;
+
+/// What the database says about the recipient when the job runs.
+struct Recipient {
+    storage::CustomerRecord customer;
+    std::string skip_reason;  ///< non-empty: send nothing
+    std::string sign_in_token;
+    std::string key_display_id;
+    bool any_key_used = false;
+};
+
+std::string subjectFor(std::string_view k, domain::OnboardingState state, const std::string& name) {
+    if (k == kind::kWelcome) return "Welcome to RSOLV, " + name + ": your API key is ready";
+    if (k == kind::kAlreadyRegistered) return "You already have an RSOLV account";
+    switch (state) {
+        case domain::OnboardingState::NoApiCallYet: return "Add RSOLV to your repository in two minutes";
+        case domain::OnboardingState::FixesRunning: return "How your RSOLV trial is going";
+        case domain::OnboardingState::TrialUsedUp: return "You've used your free RSOLV fixes: what's next";
+    }
+    return "RSOLV";
+}
+
+std::string templateFor(std::string_view k) {
+    if (k == kind::kWelcome) return "welcome";
+    if (k == kind::kAlreadyRegistered) return "already_registered";
+    return "onboarding";
+}
+
+}  // namespace
+
+std::string emailEventType(std::string_view k) {
+    const auto dot = k.find('.');
+    return std::string(dot == std::string_view::npos ? k : k.substr(dot + 1)) + "_email";
+}
+
+EmailJobHandler::EmailJobHandler(storage::Database& db, const Clock& clock, mail::Mailer& mailer,
+                                 EmailJobSettings settings)
+    : db_(db), clock_(clock), mailer_(mailer), settings_(std::move(settings)), templates_("templates/email/") {}
+
+JobOutcome EmailJobHandler::run(const Job& job) {
+    const auto payload = nlohmann::json::parse(job.payload);
+    const std::int64_t customer_id = payload.at("customer_id").get<std::int64_t>();
+    const std::string instance = payload.value("instance", "");
+    const std::string message_id = domain::emailMessageId(job.kind, customer_id, instance, settings_.host);
+    const std::string event_type = emailEventType(job.kind);
+    const bool onboarding = domain::isOnboardingEmail(job.kind);
+    // A completed job keeps no secret: the sealed key is dropped from the payload.
+    nlohmann::json cleaned = payload;
+    cleaned.erase("sealed_key");
+
+    const Recipient who = storage::inTransaction(db_, storage::TxMode::Write, [&](storage::Transaction& tx) {
+        const Timestamp now = clock_.now();
+        Recipient r;
+        auto customer = storage::CustomerRepository(tx).findById(customer_id);
+        if (!customer) {
+            r.skip_reason = "customer_deleted";
+            return r;
+        }
+        r.customer = *customer;
+        if (storage::EmailDeliveryRepository(tx).wasSent(message_id))
+            r.skip_reason = "already_sent";
+        else if (customer->status != "active")
+            r.skip_reason = "customer_suspended";
+        else if (customer->email_undeliverable_at)
+            r.skip_reason = "address_undeliverable";
+        else if (onboarding && !customer->onboarding_emails)
+            r.skip_reason = "unsubscribed";
+        if (!r.skip_reason.empty()) {
+            if (r.skip_reason != "already_sent")
+                domain::recordEvent(tx, customer_id, event_type, "skipped", {{"reason", r.skip_reason}}, now);
+            return r;
+        }
+        for (const auto& k : storage::ApiKeyRepository(tx).listForCustomer(customer_id)) {
+            if (k.last_used_at) r.any_key_used = true;
+            if (!k.revoked_at && r.key_display_id.empty()) r.key_display_id = k.display_id;
+        }
+        r.sign_in_token = domain::issueSignInToken(tx, customer_id, customer->email, "email", now,
+                                                   settings_.sign_in_link_ttl);
+        return r;
+    });
+    if (!who.skip_reason.empty()) return JobOutcome::done(cleaned.dump());
+
+    const auto& c = who.customer;
+    const auto state = domain::onboardingState(who.any_key_used, c.trial_fixes_used, c.trial_fixes_limit);
+    TemplateData data;
+    data.set("name", c.name);
+    data.set("fixes_used", std::to_string(c.trial_fixes_used));
+    data.set("fixes_limit", std::to_string(c.trial_fixes_limit));
+    data.set("key_display_id", who.key_display_id);
+    data.set("support_email", settings_.support_email);
+    data.set("sign_in_url", settings_.public_url + "/signin/" + who.sign_in_token);
+    data.set(std::string(domain::toString(state)), true);
+    if (job.kind == kind::kWelcome && payload.contains("sealed_key")) {
+        const auto key = crypto::open(settings_.payload_key, payload["sealed_key"].get<std::string>());
+        if (key) data.set("api_key", *key);
+    }
+    const std::string subject = subjectFor(job.kind, state, c.name);
+    data.set("subject", subject);
+    data.set("heading", subject);
+
+    mail::EmailMessage message;
+    const auto address = domain::parseEmail(c.email);
+    message.to_address = address.ok() ? address.value().smtpAddress() : c.email;
+    message.to_name = c.name;
+    message.subject = subject;
+    message.message_id = message_id;
+    if (onboarding) {
+        const std::string unsubscribe =
+            settings_.public_url + "/unsubscribe/" + domain::unsubscribeToken(settings_.unsubscribe_key, c.id);
+        data.set("unsubscribe_url", unsubscribe);
+        message.headers.emplace_back("List-Unsubscribe", "<" + unsubscribe + ">");
+        message.headers.emplace_back("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
+    }
+    const std::string name = templateFor(job.kind);
+    message.text_body = templates_.render(name + ".text", data);
+    data.set("content", templates_.render(name + ".html", data));
+    message.html_body = templates_.render("layout.html", data);
+
+    const mail::SendResult result = mailer_.send({message}).at(0);
+    const Timestamp now = clock_.now();
+    switch (result.kind) {
+        case mail::SendResult::Kind::Sent:
+            storage::inTransaction(db_, storage::TxMode::Write, [&](storage::Transaction& tx) {
+                storage::EmailDeliveryRepository(tx).record(message_id, customer_id, job.kind, now);
+                domain::recordEvent(tx, customer_id, event_type, "sent",
+                                    {{"message_id", message_id}, {"attempt", job.attempts},
+                                     {"content", domain::toString(state)}},
+                                    now);
+            });
+            return JobOutcome::done(cleaned.dump());
+        case mail::SendResult::Kind::Transient:
+            if (job.attempts < job.max_attempts)
+                storage::inTransaction(db_, storage::TxMode::Write, [&](storage::Transaction& tx) {
+                    domain::recordEvent(tx, customer_id, event_type, "retrying",
+                                        {{"error", result.detail}, {"attempt", job.attempts}}, now);
+                });
+            return JobOutcome::retry(result.detail);
+        case mail::SendResult::Kind::Permanent:
+            storage::inTransaction(db_, storage::TxMode::Write, [&](storage::Transaction& tx) {
+                storage::CustomerRepository(tx).markEmailUndeliverable(customer_id, now);
+            });
+            return JobOutcome::fail(result.detail);
+    }
+    return JobOutcome::retry("unknown send result");
+}
+
+void EmailJobHandler::onDead(const Job& job, const std::string& error) {
+    try {
+        const auto payload = nlohmann::json::parse(job.payload);
+        storage::inTransaction(db_, storage::TxMode::Write, [&](storage::Transaction& tx) {
+            domain::recordEvent(tx, payload.at("customer_id").get<std::int64_t>(), emailEventType(job.kind), "failed",
+                                {{"error", error}, {"attempts", job.attempts}}, clock_.now());
+        });
+    } catch (const std::exception&) {
+        // The job row itself stays dead with its last_error: nothing is lost.
+    }
+}
+
+}  // namespace rsolv::jobs

@@ -1,0 +1,84 @@
+#include "jobs/job_queue.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "common/crypto.h"
+
+namespace rsolv::jobs {
+
+bool enqueue(storage::Transaction& tx, const NewJob& job, Timestamp now) {
+    return storage::JobRepository(tx).insert(job.kind, job.payload.dump(), job.unique_key, job.run_at,
+                                             job.max_attempts, now);
+}
+
+Duration backoffDelay(int attempt, const RetryPolicy& policy, double unit_random) {
+    const double exponent = std::min(std::max(attempt - 1, 0), 30);
+    const double ceiling =
+        std::min(double(policy.base.count()) * std::pow(2.0, exponent), double(policy.cap.count()));
+    const double delay = ceiling / 2 + ceiling / 2 * std::clamp(unit_random, 0.0, 1.0);
+    return Duration(static_cast<Duration::rep>(delay));
+}
+
+JobQueue::JobQueue(storage::Database& db, const Clock& clock, std::string owner, Duration lease, RetryPolicy retry)
+    : db_(db), clock_(clock), owner_(std::move(owner)), lease_(lease), retry_(retry) {}
+
+std::vector<Job> JobQueue::claim(int max_jobs) {
+    const Timestamp now = clock_.now();
+    const std::string token = crypto::randomToken(16);
+    return storage::inTransaction(db_, storage::TxMode::Write, [&](storage::Transaction& tx) {
+        return storage::JobRepository(tx).claim(max_jobs, owner_, token, now + lease_, now);
+    });
+}
+
+bool JobQueue::heartbeat(const Job& job) {
+    const Timestamp now = clock_.now();
+    return storage::inTransaction(db_, storage::TxMode::Write, [&](storage::Transaction& tx) {
+        return storage::JobRepository(tx).extendLease(job.id, job.lease_token, now + lease_, now);
+    });
+}
+
+bool JobQueue::complete(const Job& job, const std::optional<std::string>& new_payload) {
+    return storage::inTransaction(db_, storage::TxMode::Write, [&](storage::Transaction& tx) {
+        return storage::JobRepository(tx).complete(job.id, job.lease_token, new_payload, clock_.now());
+    });
+}
+
+std::optional<std::string> JobQueue::fail(const Job& job, const std::string& error) {
+    const Timestamp now = clock_.now();
+    return storage::inTransaction(db_, storage::TxMode::Write, [&](storage::Transaction& tx) -> std::optional<std::string> {
+        storage::JobRepository repo(tx);
+        if (job.attempts >= job.max_attempts)
+            return repo.bury(job.id, job.lease_token, error, now) ? std::optional<std::string>("dead") : std::nullopt;
+        const double r = double(crypto::randomUniform(1u << 30)) / double(1u << 30);
+        const Timestamp when = now + backoffDelay(job.attempts, retry_, r);
+        return repo.reschedule(job.id, job.lease_token, when, error, now) ? std::optional<std::string>("retryable")
+                                                                          : std::nullopt;
+    });
+}
+
+bool JobQueue::bury(const Job& job, const std::string& error) {
+    return storage::inTransaction(db_, storage::TxMode::Write, [&](storage::Transaction& tx) {
+        return storage::JobRepository(tx).bury(job.id, job.lease_token, error, clock_.now());
+    });
+}
+
+bool JobQueue::release(const Job& job) {
+    return storage::inTransaction(db_, storage::TxMode::Write, [&](storage::Transaction& tx) {
+        return storage::JobRepository(tx).release(job.id, job.lease_token, clock_.now());
+    });
+}
+
+int JobQueue::rescueExpired() {
+    return storage::inTransaction(db_, storage::TxMode::Write, [&](storage::Transaction& tx) {
+        return storage::JobRepository(tx).rescueExpired(clock_.now());
+    });
+}
+
+int JobQueue::pruneFinished(Duration older_than) {
+    return storage::inTransaction(db_, storage::TxMode::Write, [&](storage::Transaction& tx) {
+        return storage::JobRepository(tx).pruneFinished(clock_.now() - older_than);
+    });
+}
+
+}  // namespace rsolv::jobs

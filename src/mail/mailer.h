@@ -1,0 +1,38 @@
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace rsolv::mail {
+
+/// One email to one person. Every text field is UTF-8; renderMessage() encodes what needs encoding and rejects
+/// (std::invalid_argument) what could break the message apart.
+struct EmailMessage {
+    std::string to_address;  ///< ASCII (IDN already punycoded), checked again before use: one '@', no CR/LF/NUL
+    std::string to_name;     ///< display name, may be empty; RFC 2047 encoded, control characters become spaces
+    std::string subject;     ///< RFC 2047 encoded when not short plain ASCII; control characters become spaces
+    std::string text_body;
+    std::string html_body;   ///< empty: the message is a single text/plain part
+    std::string message_id;  ///< "<left@right>", stable per customer and kind of email, so a resend is recognisable
+    /// Extra headers such as List-Unsubscribe: names [A-Za-z0-9-]+, values printable ASCII without CR/LF.
+    std::vector<std::pair<std::string, std::string>> headers;
+};
+
+struct SendResult {
+    enum class Kind { Sent, Transient, Permanent };
+    Kind kind;
+    std::string detail;  ///< for logs and events, e.g. "451 4.3.0 Try again later"; never credentials
+};
+
+/// A way to deliver email. Only job workers call it (never a request handler).
+class Mailer {
+public:
+    virtual ~Mailer() = default;
+    /// Sends a batch over one connection (SMTP) and returns one result per message, in order. Does not throw.
+    virtual std::vector<SendResult> send(const std::vector<EmailMessage>& batch) = 0;
+    /// For logs: transport and destination, never the password.
+    virtual std::string describe() const = 0;
+};
+
+}  // namespace rsolv::mail

@@ -1,0 +1,24 @@
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "storage/database.h"
+
+namespace rsolv::storage {
+
+/// Single-use sign-in links: only the SHA-256 of the token is stored.
+class SignInTokenRepository {
+public:
+    explicit SignInTokenRepository(Transaction& tx) : tx_(tx) {}
+    void insert(const std::string& token_hash, std::int64_t customer_id, const std::string& purpose,
+                const std::string& email, Timestamp now, Timestamp expires_at);
+    /// Marks the token used and returns its customer, in one statement, so two redemptions cannot both succeed.
+    /// Nothing when unknown, used, expired, or issued to an email the customer no longer has.
+    std::optional<std::int64_t> redeem(const std::string& token_hash, Timestamp now);
+
+private:
+    Transaction& tx_;
+};
+
+}  // namespace rsolv::storage

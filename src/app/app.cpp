@@ -89,6 +89,7 @@ App::App(Config config, const Clock& clock)
 
     session_policy_.idle_timeout = std::chrono::minutes(config_.session_idle_minutes);
     session_policy_.absolute_timeout = std::chrono::hours(config_.session_absolute_hours);
+    api_policy_.requests_per_minute = config_.api_requests_per_minute;
 
     domain::ProvisioningPolicy policy;
     policy.trial_fixes = config_.trial_fixes;
@@ -132,12 +133,13 @@ App::App(Config config, const Clock& clock)
     views_ = std::make_unique<http::Views>();
     csrf_ = std::make_unique<http::Csrf>(secret_.subkey("csrf"), config_.public_url);
     context_ = std::make_unique<http::Context>(
-        http::Context{web_, clock_, *db_, *provisioning_, session_policy_, *views_, *csrf_});
+        http::Context{web_, clock_, *db_, *provisioning_, session_policy_, *views_, *csrf_, api_policy_});
 
     http::addHealthRoutes(router_, *context_);
     http::addStaticRoutes(router_);
     http::addSignupRoutes(router_, *context_);
     http::addEmailLinkRoutes(router_, *context_);
+    http::addApiRoutes(router_, *context_);
 }
 
 App::~App() {

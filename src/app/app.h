@@ -50,6 +50,7 @@ private:
     std::unique_ptr<domain::DisposableDomains> disposable_;
     std::unique_ptr<domain::Provisioning> provisioning_;
     domain::SessionPolicy session_policy_;
+    domain::ApiPolicy api_policy_;
     http::WebSettings web_;
     std::unique_ptr<http::Views> views_;
     std::unique_ptr<http::Csrf> csrf_;

@@ -105,6 +105,7 @@ Config loadConfig(const Environment& env) {
     readInt(env, "RSOLV_TRIAL_FIXES", c.trial_fixes, 0, 1000000);
     readInt(env, "RSOLV_SIGNUPS_PER_EMAIL_PER_DAY", c.signups_per_email_per_day, 1, 1000000);
     readInt(env, "RSOLV_SIGNUPS_PER_IP_PER_HOUR", c.signups_per_ip_per_hour, 1, 1000000);
+    readInt(env, "RSOLV_API_REQUESTS_PER_MINUTE", c.api_requests_per_minute, 1, 1000000);
     readInt(env, "RSOLV_SESSION_IDLE_MINUTES", c.session_idle_minutes, 1, 60 * 24 * 30);
     readInt(env, "RSOLV_SESSION_ABSOLUTE_HOURS", c.session_absolute_hours, 1, 24 * 90);
 

@@ -43,6 +43,7 @@ struct Config {
     std::string var_dir = "var";
     std::string email_allowlist_file;
     std::string email_blocklist_file;
+    int api_requests_per_minute = 60;  ///< per API key
     int session_idle_minutes = 30;
     int session_absolute_hours = 12;
     std::string log_format = "text";

@@ -1,6 +1,7 @@
 #include "domain/sessions.h"
 
 #include "common/crypto.h"
+#include "common/text.h"
 
 namespace rsolv::domain {
 
@@ -12,7 +13,7 @@ StartedSession startSession(storage::Transaction& tx, std::int64_t customer_id, 
     s.token = crypto::randomToken(32);
     s.id_hash = sessionIdHash(s.token);
     storage::SessionRepository(tx).insert(
-        {s.id_hash, customer_id, now, now, now + policy.absolute_timeout, ip, user_agent.substr(0, 300)});
+        {s.id_hash, customer_id, now, now, now + policy.absolute_timeout, ip, sanitizeUtf8(user_agent, 300)});
     return s;
 }
 

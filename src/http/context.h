@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "domain/api_access.h"
 #include "domain/provisioning.h"
 #include "http/client_ip.h"
 #include "http/csrf.h"
@@ -31,6 +32,7 @@ struct Context {
     const domain::SessionPolicy& sessions;
     const Views& views;
     const Csrf& csrf;
+    const domain::ApiPolicy& api;
 };
 
 }  // namespace rsolv::http

@@ -2,6 +2,8 @@
 
 #include <Poco/Exception.h>
 
+#include <nlohmann/json.hpp>
+
 #include "storage/database.h"
 
 namespace rsolv::http {
@@ -21,6 +23,10 @@ ErrorReply errorReplyFor(std::exception_ptr error) {
     } catch (...) {
         return {500, "internal_error", "Something went wrong on our side. We have been notified.", true, {}};
     }
+}
+
+std::string apiErrorBody(const std::string& code, const std::string& message, const std::string& request_id) {
+    return nlohmann::json{{"error", {{"code", code}, {"message", message}, {"request_id", request_id}}}}.dump();
 }
 
 const char* reasonPhrase(int status) {

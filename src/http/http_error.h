@@ -39,4 +39,7 @@ ErrorReply errorReplyFor(std::exception_ptr error);
 
 const char* reasonPhrase(int status);
 
+/// The API's one error body: {"error": {"code", "message", "request_id"}}.
+std::string apiErrorBody(const std::string& code, const std::string& message, const std::string& request_id);
+
 }  // namespace rsolv::http

@@ -43,8 +43,7 @@ std::string loggedPath(const Route* route, const std::string& path) {
 Response errorResponse(const Context& ctx, const Request& request, const ErrorReply& e, bool api) {
     Response out;
     if (api) {
-        nlohmann::json body = {{"error", {{"code", e.code}, {"message", e.message}, {"request_id", request.request_id}}}};
-        out = Response::json(body.dump(), e.status);
+        out = Response::json(apiErrorBody(e.code, e.message, request.request_id), e.status);
     } else {
         ViewData d;
         d.set("title", reasonPhrase(e.status));
@@ -96,6 +95,7 @@ public:
             }
             route = match.route;
             request.path_params = std::move(match.params);
+            if (route->kind == RouteKind::Api) request.cookies.clear();  // the API authenticates by key alone
             if (hasBody(request.method)) readBody(in, *route, request, keep_alive);
             if (route->kind == RouteKind::Form) checkCsrf(request);
             response = route->handler(request);

@@ -13,6 +13,13 @@ constexpr Query kByCustomer{
     "SELECT id, customer_id, key_hash, display_id, name, created_at, last_used_at, revoked_at, expires_at "
     "FROM api_keys WHERE customer_id = $1 ORDER BY created_at DESC, id DESC"};
 
+constexpr Query kWithCustomer{
+    "SELECT k.id, k.customer_id, k.key_hash, k.display_id, k.name, k.created_at, k.last_used_at, k.revoked_at, "
+    "k.expires_at, c.status AS customer_status FROM api_keys k JOIN customers c ON c.id = k.customer_id "
+    "WHERE k.key_hash = $1"};
+constexpr Query kTouch{
+    "UPDATE api_keys SET last_used_at = $2 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $3)"};
+
 ApiKeyRecord toRecord(const Row& row) {
     ApiKeyRecord k;
     k.id = row.i64("id");
@@ -45,6 +52,20 @@ std::vector<ApiKeyRecord> ApiKeyRepository::listForCustomer(std::int64_t custome
     std::vector<ApiKeyRecord> out;
     for (size_t i = 0; i < rs.size(); ++i) out.push_back(toRecord(rs[i]));
     return out;
+}
+
+}  // namespace rsolv::storage
+
+namespace rsolv::storage {
+
+std::optional<ApiKeyRepository::KeyWithCustomer> ApiKeyRepository::findWithCustomer(const std::string& key_hash) {
+    auto row = tx_.exec(kWithCustomer, {key_hash}).first();
+    if (!row) return std::nullopt;
+    return KeyWithCustomer{toRecord(*row), row->str("customer_status")};
+}
+
+void ApiKeyRepository::touchLastUsed(std::int64_t id, Timestamp now, Duration min_interval) {
+    tx_.exec(kTouch, {id, now, now - min_interval});
 }
 
 }  // namespace rsolv::storage

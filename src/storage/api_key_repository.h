@@ -27,6 +27,14 @@ public:
                         const std::string& name, Timestamp now);
     std::optional<ApiKeyRecord> findByHash(const std::string& key_hash);
     std::vector<ApiKeyRecord> listForCustomer(std::int64_t customer_id);
+    /// The key and its customer's status in one read, for authenticating an API request.
+    struct KeyWithCustomer {
+        ApiKeyRecord key;
+        std::string customer_status;
+    };
+    std::optional<KeyWithCustomer> findWithCustomer(const std::string& key_hash);
+    /// Writes last_used_at only when the stored value is older than `now - min_interval`.
+    void touchLastUsed(std::int64_t id, Timestamp now, Duration min_interval);
 
 private:
     Transaction& tx_;

@@ -17,6 +17,16 @@ constexpr Query kByCanonical{"SELECT " RSOLV_CUSTOMER_COLUMNS " FROM customers W
 #undef RSOLV_CUSTOMER_COLUMNS
 constexpr Query kCount{"SELECT COUNT(*) AS n FROM customers"};
 constexpr Query kSetOnboardingEmails{"UPDATE customers SET onboarding_emails = $2, updated_at = $3 WHERE id = $1"};
+constexpr Query kConsumeCredit{
+    "UPDATE customers SET trial_fixes_used = trial_fixes_used + 1, updated_at = $2 "
+    "WHERE id = $1 AND status = 'active' AND trial_fixes_used < trial_fixes_limit "
+    "RETURNING trial_fixes_used, trial_fixes_limit"};
+constexpr Query kRefundCredit{
+    "UPDATE customers SET trial_fixes_used = trial_fixes_used - 1, updated_at = $2 "
+    "WHERE id = $1 AND trial_fixes_used > 0"};
+constexpr Query kFirstApiCall{"UPDATE customers SET first_api_call_at = $2 WHERE id = $1 AND first_api_call_at IS NULL"};
+constexpr Query kFirstFixAttempt{
+    "UPDATE customers SET first_fix_attempt_at = $2 WHERE id = $1 AND first_fix_attempt_at IS NULL"};
 constexpr Query kMarkUndeliverable{
     "UPDATE customers SET email_undeliverable_at = COALESCE(email_undeliverable_at, $2), updated_at = $2 WHERE id = $1"};
 
@@ -65,6 +75,26 @@ void CustomerRepository::setOnboardingEmails(std::int64_t id, bool enabled, Time
 
 void CustomerRepository::markEmailUndeliverable(std::int64_t id, Timestamp now) {
     tx_.exec(kMarkUndeliverable, {id, now});
+}
+
+}  // namespace rsolv::storage
+
+namespace rsolv::storage {
+
+std::optional<CustomerRepository::Credits> CustomerRepository::consumeFixCredit(std::int64_t id, Timestamp now) {
+    auto row = tx_.exec(kConsumeCredit, {id, now}).first();
+    if (!row) return std::nullopt;
+    return Credits{int(row->i64("trial_fixes_used")), int(row->i64("trial_fixes_limit"))};
+}
+
+void CustomerRepository::refundFixCredit(std::int64_t id, Timestamp now) { tx_.exec(kRefundCredit, {id, now}); }
+
+bool CustomerRepository::markFirstApiCall(std::int64_t id, Timestamp now) {
+    return tx_.exec(kFirstApiCall, {id, now}).affected == 1;
+}
+
+bool CustomerRepository::markFirstFixAttempt(std::int64_t id, Timestamp now) {
+    return tx_.exec(kFirstFixAttempt, {id, now}).affected == 1;
 }
 
 }  // namespace rsolv::storage

@@ -45,6 +45,16 @@ public:
     std::int64_t count();
     void setOnboardingEmails(std::int64_t id, bool enabled, Timestamp now);
     void markEmailUndeliverable(std::int64_t id, Timestamp now);
+    /// Takes one trial fix in one statement (rules.md #1); nothing when none is left or the customer is suspended.
+    struct Credits {
+        int used = 0;
+        int limit = 0;
+    };
+    std::optional<Credits> consumeFixCredit(std::int64_t id, Timestamp now);
+    void refundFixCredit(std::int64_t id, Timestamp now);
+    /// True only for the call that sets it first, so "first" events are recorded once.
+    bool markFirstApiCall(std::int64_t id, Timestamp now);
+    bool markFirstFixAttempt(std::int64_t id, Timestamp now);
 
 private:
     Transaction& tx_;

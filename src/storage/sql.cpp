@@ -20,6 +20,8 @@ std::string formatTimestamp(Timestamp t) {
 namespace {
 int digits(std::string_view s, size_t pos, size_t n) {
     if (pos + n > s.size()) throw std::invalid_argument("timestamp too short");
+    for (size_t i = pos; i < pos + n; ++i)
+        if (s[i] < '0' || s[i] > '9') throw std::invalid_argument("bad timestamp digits");
     int v = 0;
     auto [p, ec] = std::from_chars(s.data() + pos, s.data() + pos + n, v);
     if (ec != std::errc() || p != s.data() + pos + n) throw std::invalid_argument("bad timestamp digits");
@@ -34,7 +36,10 @@ Timestamp parseTimestamp(std::string_view s) {
         throw std::invalid_argument("bad timestamp: " + std::string(s));
     const year_month_day ymd{year{digits(s, 0, 4)}, month{unsigned(digits(s, 5, 2))}, day{unsigned(digits(s, 8, 2))}};
     if (!ymd.ok()) throw std::invalid_argument("bad date: " + std::string(s));
-    Timestamp t = sys_days{ymd} + hours{digits(s, 11, 2)} + minutes{digits(s, 14, 2)} + seconds{digits(s, 17, 2)};
+    const int hh = digits(s, 11, 2), mm = digits(s, 14, 2), ss = digits(s, 17, 2);
+    if (hh < 0 || hh > 23 || mm < 0 || mm > 59 || ss < 0 || ss > 59)
+        throw std::invalid_argument("bad time of day: " + std::string(s));
+    Timestamp t = sys_days{ymd} + hours{hh} + minutes{mm} + seconds{ss};
     size_t pos = 19;
     if (pos < s.size() && s[pos] == '.') {
         ++pos;

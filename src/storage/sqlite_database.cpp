@@ -68,11 +68,16 @@ public:
         ResultSet rs;
         try {
             auto& st = lease_->statement(query);
+            // tryReset, not reset: after a failed step reset() throws the step's error again, and a throw from this
+            // destructor during unwinding would terminate the process.
             struct Reset {
                 SQLite::Statement& s;
                 ~Reset() {
-                    s.reset();
-                    s.clearBindings();
+                    s.tryReset();
+                    try {
+                        s.clearBindings();  // sqlite3_clear_bindings cannot fail, but SQLiteCpp declares it may throw
+                    } catch (...) {
+                    }
                 }
             } reset{st};
             for (size_t i = 0; i < params.size(); ++i) bind(st, int(i + 1), params[i]);

@@ -10,6 +10,7 @@ void addSignupRoutes(Router& router, const Context& ctx);
 void addHealthRoutes(Router& router, const Context& ctx);
 void addStaticRoutes(Router& router);
 void addEmailLinkRoutes(Router& router, const Context& ctx);
+void addApiRoutes(Router& router, const Context& ctx);
 
 /// The media type browser forms are sent as.
 inline constexpr const char* kFormMediaType = "application/x-www-form-urlencoded";

@@ -1,0 +1,42 @@
+#pragma once
+
+#include <optional>
+#include <string_view>
+
+#include "common/clock.h"
+#include "storage/database.h"
+
+namespace rsolv::domain {
+
+struct ApiPolicy {
+    int requests_per_minute = 60;  ///< per key, exact sliding window
+    Duration last_used_interval = std::chrono::minutes(1);
+};
+
+struct ApiCaller {
+    std::int64_t api_key_id = 0;
+    std::int64_t customer_id = 0;
+};
+
+struct ApiAccess {
+    enum class Status { Granted, UnknownKey, RevokedKey, ExpiredKey, SuspendedCustomer, RateLimited };
+    Status status = Status::UnknownKey;
+    ApiCaller caller;
+    Duration retry_after{};  ///< RateLimited
+};
+
+/// Authenticates a key (already checked for format and checksum, so malformed keys never reach the database), counts
+/// the request against the key's window, and notes the customer's first API call, in the caller's write transaction.
+/// last_used_at is written at most once per `last_used_interval`.
+ApiAccess authorizeApiRequest(storage::Transaction& tx, std::string_view key, const ApiPolicy& policy, Timestamp now);
+
+/// The sliding-window step on its own: `hits` is the comma-separated epoch microseconds of accepted requests.
+/// Returns the new list when the request fits, or nothing and the wait.
+struct WindowDecision {
+    bool allowed = false;
+    std::string hits;
+    Duration retry_after{};
+};
+WindowDecision slideWindow(std::string_view hits, int limit, Duration window, Timestamp now);
+
+}  // namespace rsolv::domain

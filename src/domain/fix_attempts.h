@@ -1,0 +1,46 @@
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "common/clock.h"
+#include "common/result.h"
+#include "domain/api_access.h"
+#include "storage/database.h"
+#include "storage/fix_attempt_repository.h"
+
+namespace rsolv::domain {
+
+/// The body of POST /api/v1/fix-attempts.
+struct FixAttemptInput {
+    std::string repository;  ///< "owner/name" as GitHub allows them
+    std::string reference;   ///< a branch, tag or ref ("main", "refs/heads/main")
+    std::optional<std::string> commit_sha;
+    std::optional<std::string> run_url;
+};
+
+/// The body of PATCH /api/v1/fix-attempts/{id}.
+struct FixAttemptUpdate {
+    std::string status;  ///< succeeded or failed
+    std::optional<std::string> pull_request_url;
+    std::optional<std::string> reason;
+};
+
+/// Checks field by field; Error.code "unknown_field", "missing_field", "invalid_field", Error.field names it.
+Result<FixAttemptInput> parseFixAttemptInput(const nlohmann::json& body);
+Result<FixAttemptUpdate> parseFixAttemptUpdate(const nlohmann::json& body);
+
+/// Starts a fix and takes one trial credit, both in the caller's transaction; Error.code "trial_exhausted" when the
+/// customer has none left. Credits are per customer, whichever key is used.
+Result<storage::FixAttemptRecord> startFixAttempt(storage::Transaction& tx, const ApiCaller& caller,
+                                                  const FixAttemptInput& input, Timestamp now);
+
+/// Finishes a running attempt; a failed one gives its credit back. Error.code "not_found" (not this customer's) or
+/// "already_finished".
+Result<storage::FixAttemptRecord> finishFixAttempt(storage::Transaction& tx, std::int64_t customer_id, std::int64_t id,
+                                                   const FixAttemptUpdate& update, Timestamp now);
+
+nlohmann::json toJson(const storage::FixAttemptRecord& attempt);
+
+}  // namespace rsolv::domain

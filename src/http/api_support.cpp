@@ -1,0 +1,133 @@
+#include "http/api_support.h"
+
+#include <regex>
+
+#include "common/crypto.h"
+#include "domain/api_key.h"
+#include "http/http_error.h"
+#include "storage/idempotency_repository.h"
+
+namespace rsolv::http {
+namespace {
+
+constexpr auto kIdempotencyTtl = std::chrono::hours(24);
+/// An in-progress record older than this belongs to a request whose process died: a retry may take it over.
+constexpr auto kIdempotencyStale = std::chrono::seconds(60);
+
+HttpError unauthorized(const std::string& code, const std::string& message) {
+    return HttpError(401, code, message).header("WWW-Authenticate", "Bearer realm=\"rsolv\"");
+}
+
+bool looksLikeKey(const std::string& text) {
+    static const std::regex re("rsolv_[0-9A-Za-z]{20,}");
+    return std::regex_search(text, re);
+}
+
+std::string presentedKey(const Request& request) {
+    const std::string auth = request.header("Authorization");
+    if (!auth.empty()) {
+        if (auth.size() > 7 && strncasecmp(auth.c_str(), "Bearer ", 7) == 0) {
+            std::string key = auth.substr(7);
+            while (!key.empty() && key.front() == ' ') key.erase(0, 1);
+            while (!key.empty() && key.back() == ' ') key.pop_back();
+            return key;
+        }
+        throw unauthorized("invalid_authorization", "Use \"Authorization: Bearer <your API key>\".");
+    }
+    return request.header("X-API-Key");
+}
+
+}  // namespace
+
+Response jsonResponse(const nlohmann::json& body, int status) { return Response::json(body.dump(), status); }
+
+nlohmann::json parseJsonBody(const Request& request) {
+    try {
+        return nlohmann::json::parse(request.body);
+    } catch (const nlohmann::json::parse_error& e) {
+        throw HttpError(400, "malformed_json",
+                        "The body is not valid JSON (at byte " + std::to_string(e.byte) + ").");
+    }
+}
+
+Response withApiCaller(const Context& ctx, const Request& request,
+                       const std::function<Response(const domain::ApiCaller&)>& handler) {
+    if (looksLikeKey(request.path) || looksLikeKey(request.query))
+        throw HttpError(400, "api_key_in_url",
+                        "Send the API key in the Authorization header, never in the URL. Treat this key as exposed "
+                        "and roll it from your dashboard.");
+    const std::string key = presentedKey(request);
+    if (key.empty()) throw unauthorized("missing_api_key", "Send your API key as \"Authorization: Bearer <key>\".");
+    if (!domain::isWellFormedApiKey(key))
+        throw unauthorized("invalid_api_key", "This is not a valid RSOLV API key.");
+
+    const auto access = storage::inTransaction(ctx.db, storage::TxMode::Write, [&](storage::Transaction& tx) {
+        return domain::authorizeApiRequest(tx, key, ctx.api, ctx.clock.now());
+    });
+    using Status = domain::ApiAccess::Status;
+    switch (access.status) {
+        case Status::Granted: return handler(access.caller);
+        case Status::UnknownKey: throw unauthorized("invalid_api_key", "This API key is not valid.");
+        case Status::RevokedKey: throw unauthorized("revoked_api_key", "This API key has been revoked.");
+        case Status::ExpiredKey: throw unauthorized("expired_api_key", "This API key has expired.");
+        case Status::SuspendedCustomer:
+            throw HttpError(403, "account_suspended", "This account is suspended. Contact support.");
+        case Status::RateLimited: {
+            const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(access.retry_after).count();
+            throw HttpError(429, "rate_limited",
+                            "Too many requests for this API key. Try again in " + std::to_string(seconds) + " s.")
+                .header("Retry-After", std::to_string(std::max<long>(1, seconds)));
+        }
+    }
+    throw std::logic_error("unhandled API access status");
+}
+
+Response idempotent(const Context& ctx, const Request& request, std::int64_t customer_id,
+                    const std::function<Response(storage::Transaction&)>& operation) {
+    const std::string key = request.header("Idempotency-Key");
+    if (key.empty())
+        return storage::inTransaction(ctx.db, storage::TxMode::Write, operation);
+    if (key.size() > 255 || std::any_of(key.begin(), key.end(), [](unsigned char c) { return c < 0x21 || c > 0x7e; }))
+        throw HttpError(400, "invalid_idempotency_key", "Idempotency-Key must be 1 to 255 visible ASCII characters.");
+    const std::string fingerprint = crypto::sha256Hex(request.method + " " + request.path + "\n" + request.body);
+
+    const auto now = ctx.clock.now();
+    std::optional<Response> replay;
+    storage::inTransaction(ctx.db, storage::TxMode::Write, [&](storage::Transaction& tx) {
+        storage::IdempotencyRepository repo(tx);
+        if (repo.begin(customer_id, key, fingerprint, now, now + kIdempotencyTtl)) return;
+        if (repo.takeOver(customer_id, key, fingerprint, now - kIdempotencyStale, now, now + kIdempotencyTtl)) return;
+        const auto record = repo.find(customer_id, key);
+        if (!record) throw HttpError(409, "idempotency_key_in_use", "Retry this request in a moment.");
+        if (record->fingerprint != fingerprint)
+            throw HttpError(422, "idempotency_key_reused",
+                            "This Idempotency-Key was already used with a different request.");
+        if (record->state != "completed")
+            throw HttpError(409, "idempotency_key_in_use",
+                            "A request with this Idempotency-Key is still being processed.")
+                .header("Retry-After", "1");
+        Response r = Response::json(record->response_body.value_or(""), record->response_status.value_or(200));
+        r.header("Idempotent-Replayed", "true");
+        replay = std::move(r);
+    });
+    if (replay) return *replay;
+
+    try {
+        return storage::inTransaction(ctx.db, storage::TxMode::Write, [&](storage::Transaction& tx) {
+            Response r = operation(tx);
+            if (r.status < 500) storage::IdempotencyRepository(tx).complete(customer_id, key, r.status, r.body);
+            return r;
+        });
+    } catch (...) {
+        // Nothing was done: forget the key so the client's retry runs the request.
+        try {
+            storage::inTransaction(ctx.db, storage::TxMode::Write, [&](storage::Transaction& tx) {
+                storage::IdempotencyRepository(tx).remove(customer_id, key);
+            });
+        } catch (...) {
+        }
+        throw;
+    }
+}
+
+}  // namespace rsolv::http

@@ -29,8 +29,8 @@ CREATE TABLE idempotency_keys (
 );
 CREATE INDEX idempotency_keys_expires ON idempotency_keys (expires_at);
 
--- The last `limit` accepted request times of a key (epoch microseconds, comma-separated): an exact sliding window
--- in one small row per key.
+-- Accepted requests of a key per second over the last minute ("epoch_second:count,..."): a sliding window in one
+-- small row per key, at most 61 entries whatever the limit.
 CREATE TABLE api_request_windows (
     api_key_id INTEGER PRIMARY KEY REFERENCES api_keys(id) ON DELETE CASCADE,
     hits       TEXT NOT NULL DEFAULT ''

@@ -13,6 +13,7 @@
 #include "http/handlers/routes.h"
 #include "storage/migrations.h"
 #include "storage/postgres_database.h"
+#include "storage/retention.h"
 
 namespace rsolv::app {
 
@@ -122,6 +123,13 @@ App::App(Config config, const Clock& clock)
                             domain::email_kind::kOnboarding24h, domain::email_kind::kOnboarding72h,
                             domain::email_kind::kOnboarding1w})
         worker_->addHandler(std::string(kind), *email_handler_);
+    // Only one worker thread of one instance needs to do this at a time, but doing it twice deletes nothing twice.
+    worker_->addMaintenance([this] {
+        const int n = storage::inTransaction(*db_, storage::TxMode::Write, [&](storage::Transaction& tx) {
+            return storage::pruneExpiredRows(tx, clock_.now(), std::chrono::hours(24));
+        });
+        if (n > 0) spdlog::info("pruned {} expired row(s)", n);
+    });
 
     web_.public_url = config_.public_url;
     web_.secure_cookies = config_.https();

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "common/clock.h"
@@ -30,8 +31,10 @@ struct ApiAccess {
 /// last_used_at is written at most once per `last_used_interval`.
 ApiAccess authorizeApiRequest(storage::Transaction& tx, std::string_view key, const ApiPolicy& policy, Timestamp now);
 
-/// The sliding-window step on its own: `hits` is the comma-separated epoch microseconds of accepted requests.
-/// Returns the new list when the request fits, or nothing and the wait.
+/// The sliding-window step on its own. `hits` counts accepted requests per second ("second:count,..."), so the row
+/// holds at most window+1 entries whatever the limit. The bucket of the second that the window starts in is counted
+/// whole: no span of `window` ever holds more than `limit` accepted requests; a request may be refused up to one
+/// second early, never let through late.
 struct WindowDecision {
     bool allowed = false;
     std::string hits;

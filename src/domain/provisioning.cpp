@@ -183,7 +183,8 @@ SignupOutcome Provisioning::provisionFromSignup(const SignupRequest& request) {
             const bool retryable = e.kind() == storage::StorageError::Kind::UniqueViolation ||
                                    e.kind() == storage::StorageError::Kind::Conflict;
             if (retryable && attempt < kAttempts) continue;
-            recordFailure(request, e.what());
+            // With the database unreachable or the pool exhausted, a second write would only wait as long again.
+            if (e.kind() != storage::StorageError::Kind::Unavailable) recordFailure(request, e.what());
             throw;
         } catch (const std::exception& e) {
             recordFailure(request, e.what());

@@ -120,6 +120,8 @@ public:
                                           e.status);
             }
         }
+        // A body left unread would be parsed as the next request on this connection: close it instead.
+        if (request.body.empty() && (in.getContentLength64() > 0 || in.getChunkedTransferEncoding())) keep_alive = false;
         write(in, out, response, route, keep_alive);
         const auto micros =
             std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();

@@ -50,6 +50,7 @@ void Worker::loop() {
                 last_maintenance = std::chrono::steady_clock::now();
                 if (const int n = queue_.rescueExpired()) spdlog::warn("rescued {} job(s) with expired leases", n);
                 queue_.pruneFinished(options_.keep_finished);
+                for (const auto& task : maintenance_) task();
             }
             if (runBatch() > 0) continue;
         } catch (const std::exception& e) {
@@ -72,7 +73,11 @@ void Worker::heartbeatLoop() {
         }
         for (const auto& job : jobs) {
             try {
-                if (!queue_.heartbeat(job)) spdlog::warn("job {} lost its lease", job.id);
+                if (!queue_.heartbeat(job)) {
+                    std::lock_guard lock(mutex_);
+                    // Finished between the copy and the heartbeat: nothing was lost.
+                    if (running_.count(job.id)) spdlog::warn("job {} lost its lease", job.id);
+                }
             } catch (const std::exception& e) {
                 spdlog::warn("heartbeat for job {} failed: {}", job.id, e.what());
             }

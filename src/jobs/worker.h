@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -54,6 +55,8 @@ public:
     ~Worker();
 
     void addHandler(const std::string& kind, JobHandler& handler);
+    /// Runs with the lease rescue every maintenance_interval (pruning expired rows, for example).
+    void addMaintenance(std::function<void()> task) { maintenance_.push_back(std::move(task)); }
     void start();
     /// SIGTERM: stop claiming, give running jobs `grace` to finish, give back jobs claimed but not started.
     /// Jobs still running after that keep their lease until it expires and another worker rescues them.
@@ -73,6 +76,7 @@ private:
     JobQueue& queue_;
     WorkerOptions options_;
     std::map<std::string, JobHandler*> handlers_;
+    std::vector<std::function<void()>> maintenance_;
     std::vector<std::thread> threads_;
     std::thread heartbeat_;
     std::atomic<bool> stopping_{false};

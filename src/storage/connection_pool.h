@@ -2,6 +2,8 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <algorithm>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -11,8 +13,9 @@
 
 namespace rsolv::storage {
 
-/// A fixed-size pool of connections, opened on demand. Waiting longer than the timeout for a free connection is
-/// StorageError::Unavailable (the request gets 503), never an unbounded queue.
+/// A fixed-size pool of connections, opened on demand. Waiters are served first come, first served: a released
+/// connection is handed to the longest waiter, so a newcomer cannot overtake it and turn a short wait into a
+/// timeout. Waiting longer than the timeout is StorageError::Unavailable (503), never an unbounded queue.
 template <class Conn>
 class ConnectionPool {
 public:
@@ -42,13 +45,33 @@ public:
 
     Lease acquire() {
         std::unique_lock lock(mutex_);
-        if (!cv_.wait_for(lock, timeout_, [&] { return !idle_.empty() || open_ < max_size_; }))
-            throw StorageError(StorageError::Kind::Unavailable, "no database connection free within the timeout");
-        if (!idle_.empty()) {
-            auto conn = std::move(idle_.back());
-            idle_.pop_back();
-            return Lease(this, std::move(conn));
+        if (waiters_.empty()) {
+            if (!idle_.empty()) {
+                auto conn = std::move(idle_.back());
+                idle_.pop_back();
+                return Lease(this, std::move(conn));
+            }
+            if (open_ < max_size_) return openNew(lock);
         }
+        Waiter self;
+        waiters_.push_back(&self);
+        const bool served = self.cv.wait_for(lock, timeout_, [&] { return self.conn || self.may_open; });
+        if (!served) {
+            waiters_.erase(std::find(waiters_.begin(), waiters_.end(), &self));
+            throw StorageError(StorageError::Kind::Unavailable, "no database connection free within the timeout");
+        }
+        if (self.conn) return Lease(this, std::move(self.conn));
+        return openNew(lock);
+    }
+
+private:
+    struct Waiter {
+        std::condition_variable cv;
+        std::unique_ptr<Conn> conn;  ///< handed over by release()
+        bool may_open = false;       ///< a broken connection freed a slot: open a new one
+    };
+
+    Lease openNew(std::unique_lock<std::mutex>& lock) {
         ++open_;
         lock.unlock();
         try {
@@ -56,27 +79,44 @@ public:
         } catch (...) {
             lock.lock();
             --open_;
-            cv_.notify_one();
+            wakeOpener();
             throw;
         }
     }
 
-private:
+    void wakeOpener() {
+        if (!waiters_.empty() && open_ < max_size_) {
+            Waiter* w = waiters_.front();
+            waiters_.pop_front();
+            w->may_open = true;
+            w->cv.notify_one();
+        }
+    }
+
     void release(std::unique_ptr<Conn> conn, bool broken) {
         std::lock_guard lock(mutex_);
-        if (broken)
+        if (broken) {
             --open_;
-        else
-            idle_.push_back(std::move(conn));
-        cv_.notify_one();
+            conn.reset();
+            wakeOpener();
+            return;
+        }
+        if (!waiters_.empty()) {
+            Waiter* w = waiters_.front();
+            waiters_.pop_front();
+            w->conn = std::move(conn);
+            w->cv.notify_one();
+            return;
+        }
+        idle_.push_back(std::move(conn));
     }
 
     Factory factory_;
     const int max_size_;
     const std::chrono::milliseconds timeout_;
     std::mutex mutex_;
-    std::condition_variable cv_;
     std::vector<std::unique_ptr<Conn>> idle_;
+    std::deque<Waiter*> waiters_;
     int open_ = 0;
 };
 

@@ -5,7 +5,7 @@ namespace {
 
 constexpr Query kWindow{"SELECT COUNT(*) AS n, MIN(at) AS oldest FROM rate_limit_hits WHERE bucket = $1 AND at > $2"};
 constexpr Query kHit{"INSERT INTO rate_limit_hits (bucket, at) VALUES ($1, $2)"};
-constexpr Query kPrune{"DELETE FROM rate_limit_hits WHERE bucket = $1 AND at <= $2"};
+constexpr Query kPrune{"DELETE FROM rate_limit_hits WHERE at <= $1"};
 
 }  // namespace
 
@@ -16,6 +16,6 @@ RateLimitRepository::Window RateLimitRepository::window(const std::string& bucke
 
 void RateLimitRepository::hit(const std::string& bucket, Timestamp at) { tx_.exec(kHit, {bucket, at}); }
 
-void RateLimitRepository::prune(const std::string& bucket, Timestamp before) { tx_.exec(kPrune, {bucket, before}); }
+int RateLimitRepository::pruneBefore(Timestamp before) { return int(tx_.exec(kPrune, {before}).affected); }
 
 }  // namespace rsolv::storage

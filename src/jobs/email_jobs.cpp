@@ -150,12 +150,12 @@ JobOutcome EmailJobHandler::run(const Job& job) {
                     domain::recordEvent(tx, customer_id, event_type, "retrying",
                                         {{"error", result.detail}, {"attempt", job.attempts}}, now);
                 });
-            return JobOutcome::retry(result.detail);
+            return JobOutcome::retry(result.detail, cleaned.dump());
         case mail::SendResult::Kind::Permanent:
             storage::inTransaction(db_, storage::TxMode::Write, [&](storage::Transaction& tx) {
                 storage::CustomerRepository(tx).markEmailUndeliverable(customer_id, now);
             });
-            return JobOutcome::fail(result.detail);
+            return JobOutcome::fail(result.detail, cleaned.dump());
     }
     return JobOutcome::retry("unknown send result");
 }

@@ -44,12 +44,14 @@ bool JobQueue::complete(const Job& job, const std::optional<std::string>& new_pa
     });
 }
 
-std::optional<std::string> JobQueue::fail(const Job& job, const std::string& error) {
+std::optional<std::string> JobQueue::fail(const Job& job, const std::string& error,
+                                          const std::optional<std::string>& payload_if_dead) {
     const Timestamp now = clock_.now();
     return storage::inTransaction(db_, storage::TxMode::Write, [&](storage::Transaction& tx) -> std::optional<std::string> {
         storage::JobRepository repo(tx);
         if (job.attempts >= job.max_attempts)
-            return repo.bury(job.id, job.lease_token, error, now) ? std::optional<std::string>("dead") : std::nullopt;
+            return repo.bury(job.id, job.lease_token, error, payload_if_dead, now) ? std::optional<std::string>("dead")
+                                                                                  : std::nullopt;
         const double r = double(crypto::randomUniform(1u << 30)) / double(1u << 30);
         const Timestamp when = now + backoffDelay(job.attempts, retry_, r);
         return repo.reschedule(job.id, job.lease_token, when, error, now) ? std::optional<std::string>("retryable")
@@ -57,9 +59,9 @@ std::optional<std::string> JobQueue::fail(const Job& job, const std::string& err
     });
 }
 
-bool JobQueue::bury(const Job& job, const std::string& error) {
+bool JobQueue::bury(const Job& job, const std::string& error, const std::optional<std::string>& new_payload) {
     return storage::inTransaction(db_, storage::TxMode::Write, [&](storage::Transaction& tx) {
-        return storage::JobRepository(tx).bury(job.id, job.lease_token, error, clock_.now());
+        return storage::JobRepository(tx).bury(job.id, job.lease_token, error, new_payload, clock_.now());
     });
 }
 

@@ -44,9 +44,11 @@ public:
     bool complete(const Job& job, const std::optional<std::string>& new_payload = std::nullopt);
     /// Retry later with backoff, or dead when the attempts are used up. Returns the state it left the job in
     /// ("retryable" or "dead"), or nothing when the lease token was stale.
-    std::optional<std::string> fail(const Job& job, const std::string& error);
+    /// `payload_if_dead` replaces the payload when the job dies (to erase a secret it no longer needs).
+    std::optional<std::string> fail(const Job& job, const std::string& error,
+                                    const std::optional<std::string>& payload_if_dead = std::nullopt);
     /// Dead at once (a permanent failure).
-    bool bury(const Job& job, const std::string& error);
+    bool bury(const Job& job, const std::string& error, const std::optional<std::string>& new_payload = std::nullopt);
     bool release(const Job& job);
     int rescueExpired();
     int pruneFinished(Duration older_than);

@@ -67,7 +67,8 @@ void Worker::heartbeatLoop() {
         std::vector<Job> jobs;
         {
             std::unique_lock lock(mutex_);
-            cv_.wait_for(lock, options_.heartbeat_interval);
+            // With a predicate, a notify that came while heartbeats were being sent is not lost.
+            cv_.wait_for(lock, options_.heartbeat_interval, [&] { return stopping_ && running_.empty(); });
             if (stopping_ && running_.empty()) return;
             for (const auto& [id, job] : running_) jobs.push_back(job);
         }
@@ -128,13 +129,14 @@ void Worker::runOne(const Job& job) {
                     spdlog::warn("job {} finished after its lease was lost; the result was not recorded", job.id);
                 break;
             case JobOutcome::Kind::Retry: {
-                const auto state = queue_.fail(job, outcome.error);
+                const auto state = queue_.fail(job, outcome.error, outcome.new_payload);
                 if (state == "dead" && it != handlers_.end()) it->second->onDead(job, outcome.error);
                 if (state) spdlog::warn("job {} ({}) attempt {} failed: {}", job.id, job.kind, job.attempts, outcome.error);
                 break;
             }
             case JobOutcome::Kind::Fail:
-                if (queue_.bury(job, outcome.error) && it != handlers_.end()) it->second->onDead(job, outcome.error);
+                if (queue_.bury(job, outcome.error, outcome.new_payload) && it != handlers_.end())
+                    it->second->onDead(job, outcome.error);
                 spdlog::error("job {} ({}) failed permanently: {}", job.id, job.kind, outcome.error);
                 break;
         }

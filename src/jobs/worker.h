@@ -20,13 +20,18 @@ struct JobOutcome {
     enum class Kind { Done, Retry, Fail };
     Kind kind = Kind::Done;
     std::string error;
-    std::optional<std::string> new_payload;  ///< Done: replaces the stored payload (e.g. to erase a secret)
+    /// Replaces the stored payload when the job ends (done, or dead), e.g. to erase a secret; a retry keeps it.
+    std::optional<std::string> new_payload;
 
     static JobOutcome done(std::optional<std::string> payload = std::nullopt) {
         return {Kind::Done, {}, std::move(payload)};
     }
-    static JobOutcome retry(std::string error) { return {Kind::Retry, std::move(error), std::nullopt}; }
-    static JobOutcome fail(std::string error) { return {Kind::Fail, std::move(error), std::nullopt}; }
+    static JobOutcome retry(std::string error, std::optional<std::string> payload_if_dead = std::nullopt) {
+        return {Kind::Retry, std::move(error), std::move(payload_if_dead)};
+    }
+    static JobOutcome fail(std::string error, std::optional<std::string> payload = std::nullopt) {
+        return {Kind::Fail, std::move(error), std::move(payload)};
+    }
 };
 
 /// Runs one kind of job. It may run more than once for the same job (at-least-once): make its effects idempotent.

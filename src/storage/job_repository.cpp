@@ -32,8 +32,9 @@ constexpr Query kReschedule{
     "lease_expires_at = NULL, updated_at = $5 WHERE id = $1 AND lease_token = $2 AND state = 'running'"};
 
 constexpr Query kBury{
-    "UPDATE jobs SET state = 'dead', last_error = $3, lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL, "
-    "finished_at = $4, updated_at = $4 WHERE id = $1 AND lease_token = $2 AND state = 'running'"};
+    "UPDATE jobs SET state = 'dead', last_error = $3, payload = COALESCE($5, payload), lease_owner = NULL, "
+    "lease_token = NULL, lease_expires_at = NULL, finished_at = $4, updated_at = $4 "
+    "WHERE id = $1 AND lease_token = $2 AND state = 'running'"};
 
 constexpr Query kRelease{
     "UPDATE jobs SET state = 'available', attempts = attempts - 1, lease_owner = NULL, lease_token = NULL, "
@@ -105,8 +106,9 @@ bool JobRepository::reschedule(std::int64_t id, const std::string& token, Timest
     return tx_.exec(kReschedule, {id, token, run_at, error.substr(0, 1000), now}).affected == 1;
 }
 
-bool JobRepository::bury(std::int64_t id, const std::string& token, const std::string& error, Timestamp now) {
-    return tx_.exec(kBury, {id, token, error.substr(0, 1000), now}).affected == 1;
+bool JobRepository::bury(std::int64_t id, const std::string& token, const std::string& error,
+                         const std::optional<std::string>& new_payload, Timestamp now) {
+    return tx_.exec(kBury, {id, token, error.substr(0, 1000), now, nullable(new_payload)}).affected == 1;
 }
 
 bool JobRepository::release(std::int64_t id, const std::string& token, Timestamp now) {

@@ -41,7 +41,8 @@ public:
     bool complete(std::int64_t id, const std::string& token, const std::optional<std::string>& new_payload,
                   Timestamp now);
     bool reschedule(std::int64_t id, const std::string& token, Timestamp run_at, const std::string& error, Timestamp now);
-    bool bury(std::int64_t id, const std::string& token, const std::string& error, Timestamp now);
+    bool bury(std::int64_t id, const std::string& token, const std::string& error,
+              const std::optional<std::string>& new_payload, Timestamp now);
     /// Gives a claimed job back untouched (shutdown): available again, the attempt not counted.
     bool release(std::int64_t id, const std::string& token, Timestamp now);
     /// Running jobs whose lease expired: retryable again, or dead when they have used their attempts.

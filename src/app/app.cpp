@@ -61,17 +61,20 @@ mail::MailSettings mailSettings(const Config& config) {
         m.username = config.smtp_username;
         m.password = config.smtp_password;
     }
-    const auto lt = config.mail_from.find('<');
-    if (lt != std::string::npos && config.mail_from.back() == '>') {
-        std::string name = config.mail_from.substr(0, lt);
+    // Defaults also when the Config was built in code rather than by loadConfig.
+    const std::string support = config.support_email.empty() ? "support@" + config.publicHost() : config.support_email;
+    const std::string from = config.mail_from.empty() ? "RSOLV <no-reply@" + config.publicHost() + ">" : config.mail_from;
+    const auto lt = from.find('<');
+    if (lt != std::string::npos && from.back() == '>') {
+        std::string name = from.substr(0, lt);
         while (!name.empty() && (name.back() == ' ' || name.back() == '"')) name.pop_back();
         while (!name.empty() && (name.front() == ' ' || name.front() == '"')) name.erase(0, 1);
         m.from_name = name;
-        m.from_address = config.mail_from.substr(lt + 1, config.mail_from.size() - lt - 2);
+        m.from_address = from.substr(lt + 1, from.size() - lt - 2);
     } else {
-        m.from_address = config.mail_from;
+        m.from_address = from;
     }
-    m.reply_to = config.mail_reply_to;
+    m.reply_to = config.mail_reply_to.empty() ? support : config.mail_reply_to;
     m.connect_timeout_seconds = config.smtp_timeout_seconds;
     m.io_timeout_seconds = config.smtp_timeout_seconds * 3;
     return m;
@@ -111,7 +114,7 @@ App::App(Config config, const Clock& clock)
     jobs::EmailJobSettings email;
     email.public_url = config_.public_url;
     email.host = config_.publicHost();
-    email.support_email = config_.support_email;
+    email.support_email = config_.support_email.empty() ? "support@" + config_.publicHost() : config_.support_email;
     email.payload_key = secret_.subkey("job-payload-encryption");
     email.unsubscribe_key = secret_.subkey("unsubscribe-links");
     email_handler_ = std::make_unique<jobs::EmailJobHandler>(*db_, clock_, *mailer_, email);

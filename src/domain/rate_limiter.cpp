@@ -13,6 +13,7 @@ RateDecision admit(storage::Transaction& tx, std::vector<RateLimit> limits, Time
     storage::RateLimitRepository repo(tx);
     RateDecision decision;
     for (const auto& l : limits) {
+        repo.prune(l.bucket, now - l.window);
         const auto w = repo.window(l.bucket, now - l.window);
         if (w.count >= l.limit) {
             const Duration wait = w.oldest ? (*w.oldest + l.window) - now : l.window;

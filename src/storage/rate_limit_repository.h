@@ -18,6 +18,8 @@ public:
     /// Hits in (since, ∞) for the bucket.
     Window window(const std::string& bucket, Timestamp since);
     void hit(const std::string& bucket, Timestamp at);
+    /// Forgets the bucket's hits at or before `before`, which its window can no longer count.
+    void prune(const std::string& bucket, Timestamp before);
     /// Forgets every hit at or before `before`, which no window can count any more (a maintenance step).
     int pruneBefore(Timestamp before);
 

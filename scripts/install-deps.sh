@@ -28,6 +28,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
-if [ "${1:-}" = "--test" ] && [ -f tests/browser/package.json ]; then
-  (cd tests/browser && { [ -d node_modules ] && [ node_modules -nt package-lock.json ] || npm ci --no-audit --no-fund; })
+if [ "${1:-}" = "--test" ]; then
+  for dir in tests/browser tests/contract; do
+    [ -f "$dir/package.json" ] || continue
+    (cd "$dir" && { [ -d node_modules ] && [ node_modules -nt package-lock.json ] || npm ci --no-audit --no-fund; })
+  done
 fi

@@ -7,8 +7,10 @@
 # 2. cmake configure + build in build/ (Ninja when available, RelWithDebInfo)
 # 3. a throwaway PostgreSQL cluster (scripts/pg-test-cluster.sh), unless RSOLV_TEST_DATABASE_URL is already set;
 #    its URL is exported as RSOLV_TEST_DATABASE_URL and each test makes its own database on it
-# 4. ctest --test-dir build --output-on-failure -j2   (RSOLV_TEST_JOBS overrides the -j)
-# 5. npm test in tests/browser, when it has a package.json (RSOLV_BIN=build/rsolv)
+# 4. ctest --test-dir build --output-on-failure -j2   (RSOLV_TEST_JOBS overrides the -j), with RSOLV_CONTRACT_LOG
+#    naming a fresh file where the test HTTP client logs every /api/ exchange
+# 5. the API contract check: tests/contract/validate.mjs holds that log against data/openapi.json
+# 6. npm test in tests/browser, when it has a package.json (RSOLV_BIN=build/rsolv)
 # The cluster is stopped on exit, whatever happened. Exits non-zero when anything failed; the last line sums up.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -76,7 +78,9 @@ export RSOLV_TEST_DATABASE_URL
 
 # 4. unit and integration tests
 stage="ctest"
-log "running ctest"
+RSOLV_CONTRACT_LOG="$(mktemp /tmp/rsolv-contract.XXXXXX)"
+export RSOLV_CONTRACT_LOG
+log "running ctest (API exchanges logged to $RSOLV_CONTRACT_LOG)"
 ctest_started=$(date +%s)
 if ctest --test-dir build --output-on-failure --no-tests=error -j"${RSOLV_TEST_JOBS:-2}"; then
   results+=("ctest: ok $(( $(date +%s) - ctest_started ))s")
@@ -85,7 +89,18 @@ else
   failed=1
 fi
 
-# 5. browser tests
+# 5. API contract: every exchange the tests logged must match data/openapi.json
+stage="contract"
+log "checking the API exchanges against data/openapi.json"
+if node tests/contract/validate.mjs "$RSOLV_CONTRACT_LOG"; then
+  results+=("contract: ok")
+  rm -f "$RSOLV_CONTRACT_LOG"
+else
+  results+=("contract: FAILED (log kept at $RSOLV_CONTRACT_LOG)")
+  failed=1
+fi
+
+# 6. browser tests
 if [ -f tests/browser/package.json ]; then
   stage="browser tests"
   log "running browser tests"

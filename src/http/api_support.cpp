@@ -107,6 +107,7 @@ Response idempotent(const Context& ctx, const Request& request, std::int64_t cus
                             "A request with this Idempotency-Key is still being processed.")
                 .header("Retry-After", "1");
         Response r = Response::json(record->response_body.value_or(""), record->response_status.value_or(200));
+        if (record->response_location) r.header("Location", *record->response_location);
         r.header("Idempotent-Replayed", "true");
         replay = std::move(r);
     });
@@ -115,7 +116,9 @@ Response idempotent(const Context& ctx, const Request& request, std::int64_t cus
     try {
         return storage::inTransaction(ctx.db, storage::TxMode::Write, [&](storage::Transaction& tx) {
             Response r = operation(tx);
-            if (r.status < 500) storage::IdempotencyRepository(tx).complete(customer_id, key, r.status, r.body);
+            if (r.status < 500)
+                storage::IdempotencyRepository(tx).complete(customer_id, key, r.status, r.body,
+                                                            r.findHeader("Location"));
             return r;
         });
     } catch (...) {

@@ -13,10 +13,12 @@ std::string Cookie::toHeader() const {
     return h;
 }
 
-bool Response::hasHeader(const std::string& name) const {
+bool Response::hasHeader(const std::string& name) const { return findHeader(name).has_value(); }
+
+std::optional<std::string> Response::findHeader(const std::string& name) const {
     for (const auto& [k, v] : headers)
-        if (strcasecmp(k.c_str(), name.c_str()) == 0) return true;
-    return false;
+        if (strcasecmp(k.c_str(), name.c_str()) == 0) return v;
+    return std::nullopt;
 }
 
 Response Response::html(std::string body, int status) {

@@ -30,6 +30,7 @@ struct Response {
     }
     Response& cookie(const Cookie& c) { return header("Set-Cookie", c.toHeader()); }
     bool hasHeader(const std::string& name) const;
+    std::optional<std::string> findHeader(const std::string& name) const;
 
     static Response html(std::string body, int status = 200);
     static Response json(std::string body, int status = 200);

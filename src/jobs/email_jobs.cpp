@@ -160,16 +160,15 @@ JobOutcome EmailJobHandler::run(const Job& job) {
     return JobOutcome::retry("unknown send result");
 }
 
-void EmailJobHandler::onDead(const Job& job, const std::string& error) {
-    try {
-        const auto payload = nlohmann::json::parse(job.payload);
-        storage::inTransaction(db_, storage::TxMode::Write, [&](storage::Transaction& tx) {
-            domain::recordEvent(tx, payload.at("customer_id").get<std::int64_t>(), emailEventType(job.kind), "failed",
-                                {{"error", error}, {"attempts", job.attempts}}, clock_.now());
-        });
-    } catch (const std::exception&) {
-        // The job row itself stays dead with its last_error: nothing is lost.
-    }
+std::optional<std::string> EmailJobHandler::onDead(storage::Transaction& tx, const Job& job, const std::string& error) {
+    auto payload = nlohmann::json::parse(job.payload, nullptr, /*allow_exceptions=*/false);
+    if (!payload.is_object()) return std::nullopt;  // the row stays dead with its last_error: nothing is lost
+    if (const auto customer = payload.find("customer_id"); customer != payload.end() && customer->is_number_integer())
+        domain::recordEvent(tx, customer->get<std::int64_t>(), emailEventType(job.kind), "failed",
+                            {{"error", error}, {"attempts", job.attempts}}, clock_.now());
+    if (!payload.contains("sealed_key")) return std::nullopt;
+    payload.erase("sealed_key");
+    return payload.dump();
 }
 
 }  // namespace rsolv::jobs

@@ -26,7 +26,8 @@ class EmailJobHandler final : public JobHandler {
 public:
     EmailJobHandler(storage::Database& db, const Clock& clock, mail::Mailer& mailer, EmailJobSettings settings);
     JobOutcome run(const Job& job) override;
-    void onDead(const Job& job, const std::string& error) override;
+    /// Records the email as failed and erases a sealed key the job still holds.
+    std::optional<std::string> onDead(storage::Transaction& tx, const Job& job, const std::string& error) override;
 
 private:
     storage::Database& db_;

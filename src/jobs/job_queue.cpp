@@ -49,9 +49,11 @@ std::optional<std::string> JobQueue::fail(const Job& job, const std::string& err
     const Timestamp now = clock_.now();
     return storage::inTransaction(db_, storage::TxMode::Write, [&](storage::Transaction& tx) -> std::optional<std::string> {
         storage::JobRepository repo(tx);
-        if (job.attempts >= job.max_attempts)
-            return repo.bury(job.id, job.lease_token, error, payload_if_dead, now) ? std::optional<std::string>("dead")
-                                                                                  : std::nullopt;
+        if (job.attempts >= job.max_attempts) {
+            if (!repo.bury(job.id, job.lease_token, error, payload_if_dead, now)) return std::nullopt;
+            buried(tx, job, error);
+            return std::optional<std::string>("dead");
+        }
         const double r = double(crypto::randomUniform(1u << 30)) / double(1u << 30);
         const Timestamp when = now + backoffDelay(job.attempts, retry_, r);
         return repo.reschedule(job.id, job.lease_token, when, error, now) ? std::optional<std::string>("retryable")
@@ -61,7 +63,9 @@ std::optional<std::string> JobQueue::fail(const Job& job, const std::string& err
 
 bool JobQueue::bury(const Job& job, const std::string& error, const std::optional<std::string>& new_payload) {
     return storage::inTransaction(db_, storage::TxMode::Write, [&](storage::Transaction& tx) {
-        return storage::JobRepository(tx).bury(job.id, job.lease_token, error, new_payload, clock_.now());
+        if (!storage::JobRepository(tx).bury(job.id, job.lease_token, error, new_payload, clock_.now())) return false;
+        buried(tx, job, error);
+        return true;
     });
 }
 
@@ -73,8 +77,17 @@ bool JobQueue::release(const Job& job) {
 
 int JobQueue::rescueExpired() {
     return storage::inTransaction(db_, storage::TxMode::Write, [&](storage::Transaction& tx) {
-        return storage::JobRepository(tx).rescueExpired(clock_.now());
+        auto result = storage::JobRepository(tx).rescueExpired(clock_.now());
+        for (const auto& job : result.dead) buried(tx, job, "lease expired on the last attempt: the worker stopped or was killed");
+        return result.rescued;
     });
+}
+
+void JobQueue::buried(storage::Transaction& tx, const Job& job, const std::string& error) {
+    const auto it = dead_letters_.find(job.kind);
+    if (it == dead_letters_.end()) return;
+    if (auto replacement = it->second->onDead(tx, job, error))
+        storage::JobRepository(tx).setPayload(job.id, *replacement);
 }
 
 int JobQueue::pruneFinished(Duration older_than) {

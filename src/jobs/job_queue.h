@@ -1,5 +1,6 @@
 #pragma once
 
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -33,10 +34,25 @@ struct RetryPolicy {
 };
 Duration backoffDelay(int attempt, const RetryPolicy& policy, double unit_random);
 
+/// Told when a job of its kind dies for good, inside the transaction that makes it dead, so what it records commits
+/// with the death and is never lost or doubled. Whether the job died of its last failed attempt, of a permanent
+/// failure, or of a lease rescue after its worker kept dying. Returns a payload to keep instead (to erase a secret
+/// the job no longer needs), or nothing to keep the payload as it is.
+class DeadLetterHandler {
+public:
+    virtual ~DeadLetterHandler() = default;
+    virtual std::optional<std::string> onDead(storage::Transaction& tx, const Job& job, const std::string& error) {
+        return std::nullopt;
+    }
+};
+
 /// The worker's side of the queue: claim with a lease, keep it alive, and finish each job with its lease token.
 class JobQueue {
 public:
     JobQueue(storage::Database& db, const Clock& clock, std::string owner, Duration lease, RetryPolicy retry = {});
+
+    /// Registers who hears about dead jobs of `kind` (at most one handler per kind; it must outlive the queue).
+    void onDead(const std::string& kind, DeadLetterHandler& handler) { dead_letters_[kind] = &handler; }
 
     std::vector<Job> claim(int max_jobs);
     /// False when the lease was lost (expired and rescued): the worker must not act on the job any more.
@@ -50,6 +66,7 @@ public:
     /// Dead at once (a permanent failure).
     bool bury(const Job& job, const std::string& error, const std::optional<std::string>& new_payload = std::nullopt);
     bool release(const Job& job);
+    /// Takes back jobs whose lease expired: retryable, or dead when their attempts are used up. Returns how many.
     int rescueExpired();
     int pruneFinished(Duration older_than);
 
@@ -62,6 +79,9 @@ private:
     std::string owner_;
     Duration lease_;
     RetryPolicy retry_;
+    std::map<std::string, DeadLetterHandler*> dead_letters_;
+
+    void buried(storage::Transaction& tx, const Job& job, const std::string& error);
 };
 
 }  // namespace rsolv::jobs

@@ -8,7 +8,10 @@ Worker::Worker(JobQueue& queue, WorkerOptions options) : queue_(queue), options_
 
 Worker::~Worker() { stop(std::chrono::seconds(0)); }
 
-void Worker::addHandler(const std::string& kind, JobHandler& handler) { handlers_[kind] = &handler; }
+void Worker::addHandler(const std::string& kind, JobHandler& handler) {
+    handlers_[kind] = &handler;
+    queue_.onDead(kind, handler);
+}
 
 void Worker::start() {
     stopping_ = false;
@@ -130,13 +133,11 @@ void Worker::runOne(const Job& job) {
                 break;
             case JobOutcome::Kind::Retry: {
                 const auto state = queue_.fail(job, outcome.error, outcome.new_payload);
-                if (state == "dead" && it != handlers_.end()) it->second->onDead(job, outcome.error);
                 if (state) spdlog::warn("job {} ({}) attempt {} failed: {}", job.id, job.kind, job.attempts, outcome.error);
                 break;
             }
             case JobOutcome::Kind::Fail:
-                if (queue_.bury(job, outcome.error, outcome.new_payload) && it != handlers_.end())
-                    it->second->onDead(job, outcome.error);
+                queue_.bury(job, outcome.error, outcome.new_payload);
                 spdlog::error("job {} ({}) failed permanently: {}", job.id, job.kind, outcome.error);
                 break;
         }

@@ -36,12 +36,10 @@ struct JobOutcome {
 
 /// Runs one kind of job. It may run more than once for the same job (at-least-once): make its effects idempotent.
 /// An exception counts as a retry.
-class JobHandler {
+/// It also hears about its jobs' deaths (DeadLetterHandler), however they died.
+class JobHandler : public DeadLetterHandler {
 public:
-    virtual ~JobHandler() = default;
     virtual JobOutcome run(const Job& job) = 0;
-    /// Told when the job is dead for good, to record it where people will see it.
-    virtual void onDead(const Job& job, const std::string& error) {}
 };
 
 struct WorkerOptions {
@@ -59,6 +57,7 @@ public:
     Worker(JobQueue& queue, WorkerOptions options);
     ~Worker();
 
+    /// Runs jobs of `kind` with `handler`, and registers it with the queue for their deaths.
     void addHandler(const std::string& kind, JobHandler& handler);
     /// Runs with the lease rescue every maintenance_interval (pruning expired rows, for example).
     void addMaintenance(std::function<void()> task) { maintenance_.push_back(std::move(task)); }

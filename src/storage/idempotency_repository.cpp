@@ -7,15 +7,16 @@ constexpr Query kBegin{
     "INSERT INTO idempotency_keys (customer_id, idempotency_key, fingerprint, state, created_at, expires_at) "
     "VALUES ($1, $2, $3, 'in_progress', $4, $5) ON CONFLICT (customer_id, idempotency_key) DO NOTHING"};
 constexpr Query kFind{
-    "SELECT fingerprint, state, response_status, response_body, created_at, expires_at FROM idempotency_keys "
+    "SELECT fingerprint, state, response_status, response_body, response_location, created_at, expires_at "
+    "FROM idempotency_keys "
     "WHERE customer_id = $1 AND idempotency_key = $2"};
 constexpr Query kComplete{
-    "UPDATE idempotency_keys SET state = 'completed', response_status = $3, response_body = $4 "
-    "WHERE customer_id = $1 AND idempotency_key = $2"};
+    "UPDATE idempotency_keys SET state = 'completed', response_status = $3, response_body = $4, "
+    "response_location = $5 WHERE customer_id = $1 AND idempotency_key = $2"};
 constexpr Query kRemove{"DELETE FROM idempotency_keys WHERE customer_id = $1 AND idempotency_key = $2"};
 constexpr Query kTakeOver{
     "UPDATE idempotency_keys SET fingerprint = $3, state = 'in_progress', response_status = NULL, "
-    "response_body = NULL, created_at = $5, expires_at = $6 WHERE customer_id = $1 AND idempotency_key = $2 "
+    "response_body = NULL, response_location = NULL, created_at = $5, expires_at = $6 WHERE customer_id = $1 AND idempotency_key = $2 "
     "AND ((state = 'in_progress' AND created_at < $4) OR expires_at <= $5)"};
 constexpr Query kPrune{"DELETE FROM idempotency_keys WHERE expires_at <= $1"};
 
@@ -39,14 +40,16 @@ std::optional<IdempotencyRecord> IdempotencyRepository::find(std::int64_t custom
     r.state = row->str("state");
     if (auto s = row->optI64("response_status")) r.response_status = int(*s);
     r.response_body = row->opt("response_body");
+    r.response_location = row->opt("response_location");
     r.created_at = row->time("created_at");
     r.expires_at = row->time("expires_at");
     return r;
 }
 
 void IdempotencyRepository::complete(std::int64_t customer_id, const std::string& key, int status,
-                                     const std::string& body) {
-    tx_.exec(kComplete, {customer_id, key, std::int64_t(status), body});
+                                     const std::string& body, const std::optional<std::string>& location) {
+    tx_.exec(kComplete, {customer_id, key, std::int64_t(status), body,
+                         location ? Value(*location) : Value(nullptr)});
 }
 
 void IdempotencyRepository::remove(std::int64_t customer_id, const std::string& key) {

@@ -12,6 +12,7 @@ struct IdempotencyRecord {
     std::string state;  ///< in_progress, completed
     std::optional<int> response_status;
     std::optional<std::string> response_body;
+    std::optional<std::string> response_location;
     Timestamp created_at;
     Timestamp expires_at;
 };
@@ -24,7 +25,8 @@ public:
     bool begin(std::int64_t customer_id, const std::string& key, const std::string& fingerprint, Timestamp now,
                Timestamp expires_at);
     std::optional<IdempotencyRecord> find(std::int64_t customer_id, const std::string& key);
-    void complete(std::int64_t customer_id, const std::string& key, int status, const std::string& body);
+    void complete(std::int64_t customer_id, const std::string& key, int status, const std::string& body,
+                  const std::optional<std::string>& location);
     void remove(std::int64_t customer_id, const std::string& key);
     /// Restarts a record whose request never finished (its process died) or that has expired.
     bool takeOver(std::int64_t customer_id, const std::string& key, const std::string& fingerprint,

@@ -45,7 +45,10 @@ constexpr Query kRescue{
     "finished_at = CASE WHEN attempts >= max_attempts THEN $1 ELSE NULL END, "
     "last_error = 'lease expired: the worker stopped or was killed', run_at = $1, lease_owner = NULL, "
     "lease_token = NULL, lease_expires_at = NULL, updated_at = $1 "
-    "WHERE state = 'running' AND lease_expires_at < $1"};
+    "WHERE state = 'running' AND lease_expires_at < $1 "
+    "RETURNING id, kind, payload, unique_key, attempts, max_attempts, lease_token, run_at, state"};
+
+constexpr Query kSetPayload{"UPDATE jobs SET payload = $2 WHERE id = $1"};
 
 constexpr Query kPrune{"DELETE FROM jobs WHERE state IN ('completed', 'cancelled') AND finished_at < $1"};
 
@@ -115,7 +118,16 @@ bool JobRepository::release(std::int64_t id, const std::string& token, Timestamp
     return tx_.exec(kRelease, {id, token, now}).affected == 1;
 }
 
-int JobRepository::rescueExpired(Timestamp now) { return int(tx_.exec(kRescue, {now}).affected); }
+RescueResult JobRepository::rescueExpired(Timestamp now) {
+    const auto rs = tx_.exec(kRescue, {now});
+    RescueResult out;
+    out.rescued = int(rs.size());
+    for (size_t i = 0; i < rs.size(); ++i)
+        if (rs[i].str("state") == "dead") out.dead.push_back(toRecord(rs[i]));
+    return out;
+}
+
+void JobRepository::setPayload(std::int64_t id, const std::string& payload) { tx_.exec(kSetPayload, {id, payload}); }
 
 int JobRepository::pruneFinished(Timestamp before) { return int(tx_.exec(kPrune, {before}).affected); }
 

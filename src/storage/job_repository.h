@@ -20,6 +20,12 @@ struct JobRecord {
     Timestamp run_at;
 };
 
+/// What a lease rescue did: how many jobs it took back, and those of them that had no attempt left and are now dead.
+struct RescueResult {
+    int rescued = 0;
+    std::vector<JobRecord> dead;
+};
+
 struct JobStateCount {
     std::string state;
     std::int64_t count = 0;
@@ -46,7 +52,8 @@ public:
     /// Gives a claimed job back untouched (shutdown): available again, the attempt not counted.
     bool release(std::int64_t id, const std::string& token, Timestamp now);
     /// Running jobs whose lease expired: retryable again, or dead when they have used their attempts.
-    int rescueExpired(Timestamp now);
+    RescueResult rescueExpired(Timestamp now);
+    void setPayload(std::int64_t id, const std::string& payload);
     int pruneFinished(Timestamp before);
     int cancel(const std::string& unique_key, Timestamp now);
     std::vector<JobStateCount> countByState();

@@ -6,7 +6,15 @@
 #include <Poco/StreamCopier.h>
 #include <Poco/URI.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+#include <nlohmann/json.hpp>
 #include <regex>
 
 #include "common/crypto.h"
@@ -86,6 +94,41 @@ std::string HttpResponse::header(const std::string& name) const {
     return it == headers.end() ? std::string() : it->second;
 }
 
+namespace {
+
+/// With RSOLV_CONTRACT_LOG set, appends one JSON line per /api/ exchange to that file for tests/contract/validate.mjs.
+/// One write(2) per line on an O_APPEND descriptor, so tests in other processes can share the file; the mutex keeps
+/// this process's threads in order.
+void recordApiExchange(const std::string& method, const std::string& path, const HttpResponse& response) {
+    const char* log = std::getenv("RSOLV_CONTRACT_LOG");
+    if (!log || !*log || path.rfind("/api/", 0) != 0) return;
+    const nlohmann::json entry{{"method", method},
+                               {"path", path.substr(0, path.find('?'))},
+                               {"status", response.status},
+                               {"content_type", response.header("content-type")},
+                               {"body", response.body}};
+    const std::string line = entry.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+    static std::mutex mutex;
+    std::lock_guard lock(mutex);
+    const int fd = ::open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        ADD_FAILURE() << "cannot open RSOLV_CONTRACT_LOG " << log << ": " << std::strerror(errno);
+        return;
+    }
+    for (size_t done = 0; done < line.size();) {
+        const ssize_t n = ::write(fd, line.data() + done, line.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            ADD_FAILURE() << "cannot write RSOLV_CONTRACT_LOG " << log << ": " << std::strerror(errno);
+            break;
+        }
+        done += size_t(n);
+    }
+    ::close(fd);
+}
+
+}  // namespace
+
 HttpClient::HttpClient(unsigned short port, std::string origin) : port_(port), origin_(std::move(origin)) {}
 
 HttpResponse HttpClient::request(const std::string& method, const std::string& path, const std::string& body,
@@ -125,6 +168,7 @@ HttpResponse HttpClient::request(const std::string& method, const std::string& p
                 cookies_[cname] = cvalue;
         }
     }
+    recordApiExchange(method, path, r);
     return r;
 }
 

@@ -12,7 +12,7 @@ packages=(
 )
 if [ "${1:-}" = "--test" ]; then
   packages+=(libgtest-dev libgmock-dev googletest libbenchmark-dev python3 python3-aiosmtpd
-             postgresql postgresql-contrib wrk chromium)
+             postgresql postgresql-contrib wrk chromium fonts-dejavu-core sqlite3)
   # The machine image may carry its own Node.js; Debian's npm conflicts with it, so only add Debian's when absent.
   command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 fi

@@ -117,6 +117,7 @@ App::App(Config config, const Clock& clock)
     email.support_email = config_.support_email.empty() ? "support@" + config_.publicHost() : config_.support_email;
     email.payload_key = secret_.subkey("job-payload-encryption");
     email.unsubscribe_key = secret_.subkey("unsubscribe-links");
+    email.login_link_ttl = std::chrono::minutes(config_.sign_in_link_minutes);
     email_handler_ = std::make_unique<jobs::EmailJobHandler>(*db_, clock_, *mailer_, email);
     jobs::WorkerOptions worker_options;
     worker_options.threads = std::max(1, config_.workers);
@@ -124,7 +125,8 @@ App::App(Config config, const Clock& clock)
     worker_ = std::make_unique<jobs::Worker>(*queue_, worker_options);
     for (const auto kind : {domain::email_kind::kWelcome, domain::email_kind::kAlreadyRegistered,
                             domain::email_kind::kOnboarding24h, domain::email_kind::kOnboarding72h,
-                            domain::email_kind::kOnboarding1w})
+                            domain::email_kind::kOnboarding1w, domain::email_kind::kSignIn,
+                            domain::email_kind::kEmailChange, domain::email_kind::kEmailChanged})
         worker_->addHandler(std::string(kind), *email_handler_);
     // Only one worker thread of one instance needs to do this at a time, but doing it twice deletes nothing twice.
     worker_->addMaintenance([this] {
@@ -139,18 +141,29 @@ App::App(Config config, const Clock& clock)
     web_.max_body_bytes = config_.max_body_bytes;
     web_.trial_fixes = config_.trial_fixes;
     web_.unsubscribe_key = secret_.subkey("unsubscribe-links");
+    web_.flash_key = secret_.subkey("flash-encryption");
+    web_.github_action = config_.github_action;
+    sign_in_policy_.link_ttl = std::chrono::minutes(config_.sign_in_link_minutes);
+    sign_in_policy_.links_per_email_per_hour = config_.sign_in_links_per_email_per_hour;
+    sign_in_policy_.links_per_ip_per_hour = config_.sign_in_links_per_ip_per_hour;
+    key_policy_.max_active_keys = config_.max_active_keys;
     for (const auto& cidr : config_.trusted_proxies) web_.trusted_proxies.push_back(http::Cidr::parse(cidr).value());
 
     views_ = std::make_unique<http::Views>();
     csrf_ = std::make_unique<http::Csrf>(secret_.subkey("csrf"), config_.public_url);
     context_ = std::make_unique<http::Context>(
-        http::Context{web_, clock_, *db_, *provisioning_, session_policy_, *views_, *csrf_, api_policy_});
+        http::Context{web_, clock_, *db_, *provisioning_, session_policy_, *views_, *csrf_, api_policy_,
+                      sign_in_policy_, key_policy_});
 
     http::addHealthRoutes(router_, *context_);
     http::addStaticRoutes(router_);
     http::addSignupRoutes(router_, *context_);
     http::addEmailLinkRoutes(router_, *context_);
     http::addApiRoutes(router_, *context_);
+    http::addAuthRoutes(router_, *context_);
+    http::addDashboardRoutes(router_, *context_);
+    http::addKeyRoutes(router_, *context_);
+    http::addSettingsRoutes(router_, *context_);
 }
 
 App::~App() {

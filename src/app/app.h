@@ -51,6 +51,8 @@ private:
     std::unique_ptr<domain::Provisioning> provisioning_;
     domain::SessionPolicy session_policy_;
     domain::ApiPolicy api_policy_;
+    domain::SignInPolicy sign_in_policy_;
+    domain::KeyPolicy key_policy_;
     http::WebSettings web_;
     std::unique_ptr<http::Views> views_;
     std::unique_ptr<http::Csrf> csrf_;

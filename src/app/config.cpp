@@ -108,6 +108,20 @@ Config loadConfig(const Environment& env) {
     readInt(env, "RSOLV_API_REQUESTS_PER_MINUTE", c.api_requests_per_minute, 1, 1000000);
     readInt(env, "RSOLV_SESSION_IDLE_MINUTES", c.session_idle_minutes, 1, 60 * 24 * 30);
     readInt(env, "RSOLV_SESSION_ABSOLUTE_HOURS", c.session_absolute_hours, 1, 24 * 90);
+    readInt(env, "RSOLV_SIGN_IN_LINK_MINUTES", c.sign_in_link_minutes, 1, 24 * 60);
+    readInt(env, "RSOLV_SIGN_IN_LINKS_PER_EMAIL_PER_HOUR", c.sign_in_links_per_email_per_hour, 1, 1000000);
+    readInt(env, "RSOLV_SIGN_IN_LINKS_PER_IP_PER_HOUR", c.sign_in_links_per_ip_per_hour, 1, 1000000);
+    readInt(env, "RSOLV_MAX_ACTIVE_KEYS", c.max_active_keys, 1, 1000);
+    readString(env, "RSOLV_GITHUB_ACTION", c.github_action);
+    {
+        // owner/repo[/path]@ref, as GitHub's `uses:` takes it: it is written into YAML, so nothing else gets in.
+        const auto at = c.github_action.find('@');
+        const bool ok = at != std::string::npos && at > 2 && at + 1 < c.github_action.size() &&
+                        c.github_action.find('/') < at &&
+                        c.github_action.find_first_not_of(
+                            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_./@") == std::string::npos;
+        if (!ok) throw ConfigError("RSOLV_GITHUB_ACTION must be owner/repo@ref, for example RSOLV-dev/rsolv-action@v3");
+    }
 
     readString(env, "RSOLV_SECRET_KEY", c.secret_key);
     if (!c.secret_key.empty() && c.secret_key.size() < 32)

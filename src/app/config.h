@@ -46,6 +46,11 @@ struct Config {
     int api_requests_per_minute = 60;  ///< per API key
     int session_idle_minutes = 30;
     int session_absolute_hours = 12;
+    int sign_in_link_minutes = 15;            ///< how long a link from /login works
+    int sign_in_links_per_email_per_hour = 5;
+    int sign_in_links_per_ip_per_hour = 20;
+    int max_active_keys = 5;                  ///< per customer
+    std::string github_action = "RSOLV-dev/rsolv-action@v3";  ///< what the downloadable workflow `uses:`
     std::string log_format = "text";
     std::string log_level = "info";
 

@@ -1,5 +1,7 @@
 #include "common/text.h"
 
+#include <cctype>
+
 namespace rsolv {
 namespace {
 
@@ -45,6 +47,21 @@ std::string sanitizeUtf8(std::string_view text, size_t max_bytes) {
         if (out.size() + piece.size() > max_bytes) break;
         out.append(piece);
         i += n;
+    }
+    return out;
+}
+
+std::string urlEncode(std::string_view text) {
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    std::string out;
+    for (unsigned char c : text) {
+        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+            out += char(c);
+        } else {
+            out += '%';
+            out += kHex[c >> 4];
+            out += kHex[c & 15];
+        }
     }
     return out;
 }

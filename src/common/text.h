@@ -9,4 +9,7 @@ namespace rsolv {
 /// character replaced by U+FFFD: safe to store in a UTF-8 column or show, whatever a client sent (User-Agent...).
 std::string sanitizeUtf8(std::string_view text, size_t max_bytes);
 
+/// Percent-encodes everything but unreserved characters (RFC 3986), for a value inside a query string.
+std::string urlEncode(std::string_view text);
+
 }  // namespace rsolv

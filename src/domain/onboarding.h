@@ -16,6 +16,9 @@ inline constexpr std::string_view kAlreadyRegistered = "email.already_registered
 inline constexpr std::string_view kOnboarding24h = "email.onboarding_24h";
 inline constexpr std::string_view kOnboarding72h = "email.onboarding_72h";
 inline constexpr std::string_view kOnboarding1w = "email.onboarding_1w";
+inline constexpr std::string_view kSignIn = "email.sign_in";               ///< a link asked for at /login
+inline constexpr std::string_view kEmailChange = "email.email_change";     ///< confirm a new address, sent to it
+inline constexpr std::string_view kEmailChanged = "email.email_changed";   ///< tells the old address it was replaced
 }  // namespace email_kind
 
 /// RFC-065's follow-ups: 24 hours, 72 hours and one week after signup.

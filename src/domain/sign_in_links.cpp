@@ -8,9 +8,11 @@
 namespace rsolv::domain {
 
 std::string issueSignInToken(storage::Transaction& tx, std::int64_t customer_id, const std::string& email,
-                             const std::string& purpose, Timestamp now, Duration ttl) {
+                             const std::string& purpose, Timestamp now, Duration ttl,
+                             const std::optional<std::string>& new_email) {
     std::string token = crypto::randomToken(32);
-    storage::SignInTokenRepository(tx).insert(crypto::sha256Hex(token), customer_id, purpose, email, now, now + ttl);
+    storage::SignInTokenRepository(tx).insert(crypto::sha256Hex(token), customer_id, purpose, email, now, now + ttl,
+                                              new_email);
     return token;
 }
 

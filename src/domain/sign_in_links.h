@@ -10,7 +10,8 @@ namespace rsolv::domain {
 
 /// Issues a single-use sign-in token (256 bits, stored hashed) for the customer's current email.
 std::string issueSignInToken(storage::Transaction& tx, std::int64_t customer_id, const std::string& email,
-                             const std::string& purpose, Timestamp now, Duration ttl);
+                             const std::string& purpose, Timestamp now, Duration ttl,
+                             const std::optional<std::string>& new_email = std::nullopt);
 
 /// Uses the token up and returns its customer; nothing if it is unknown, used, expired or the email changed.
 std::optional<std::int64_t> redeemSignInToken(storage::Transaction& tx, const std::string& token, Timestamp now);

@@ -5,6 +5,8 @@
 
 #include "common/clock.h"
 #include "domain/api_access.h"
+#include "domain/key_management.h"
+#include "domain/sign_in.h"
 #include "domain/provisioning.h"
 #include "http/client_ip.h"
 #include "http/csrf.h"
@@ -21,6 +23,8 @@ struct WebSettings {
     std::vector<Cidr> trusted_proxies;
     int trial_fixes = 10;
     std::string unsubscribe_key;  ///< verifies the signed unsubscribe links of onboarding emails
+    std::string flash_key;        ///< seals the one-time messages of a session (notices, new keys)
+    std::string github_action;    ///< RSOLV_GITHUB_ACTION, for the workflow file
 };
 
 /// The narrow set of services handlers may use (ClickHouse's IServer idea): built once by the composition root.
@@ -33,6 +37,8 @@ struct Context {
     const Views& views;
     const Csrf& csrf;
     const domain::ApiPolicy& api;
+    const domain::SignInPolicy& sign_in;
+    const domain::KeyPolicy& keys;
 };
 
 }  // namespace rsolv::http

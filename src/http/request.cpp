@@ -74,4 +74,5 @@ std::map<std::string, std::string> parseCookieHeader(std::string_view header) {
     return out;
 }
 
+
 }  // namespace rsolv::http

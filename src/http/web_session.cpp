@@ -1,6 +1,8 @@
 #include "http/web_session.h"
 
 #include "common/crypto.h"
+#include "common/text.h"
+#include "http/http_error.h"
 
 namespace rsolv::http {
 
@@ -53,6 +55,36 @@ std::string csrfBinding(const Context& ctx, const Request& request, Response* re
     return c.value;
 }
 
+SignedIn requireSignedIn(const Context& ctx, const Request& request) {
+    if (auto who = currentSignedIn(ctx, request)) return *who;
+    std::string back = request.path;
+    if (!request.query.empty()) back += "?" + request.query;
+    throw HttpError(303, "sign_in_required", "Please sign in to see this page.")
+        .header("Location", ctx.web.public_url + "/login?return_to=" + urlEncode(domain::safeReturnTo(back)));
+}
+
+namespace {
+constexpr auto kFlashTtl = std::chrono::minutes(15);
+constexpr const char* kNoticeFlash = "notice";
+}  // namespace
+
+void setNotice(const Context& ctx, storage::Transaction& tx, const std::string& session_hash, const std::string& text) {
+    setSecretFlash(ctx, tx, session_hash, kNoticeFlash, text);
+}
+
+void setSecretFlash(const Context& ctx, storage::Transaction& tx, const std::string& session_hash,
+                    const std::string& kind, const std::string& secret) {
+    storage::FlashRepository(tx).put(session_hash, kind, crypto::seal(ctx.web.flash_key, secret),
+                                     ctx.clock.now() + kFlashTtl);
+}
+
+std::optional<std::string> takeSecretFlash(const Context& ctx, storage::Transaction& tx,
+                                           const std::string& session_hash, const std::string& kind) {
+    auto sealed = storage::FlashRepository(tx).take(session_hash, kind, ctx.clock.now());
+    if (!sealed) return std::nullopt;
+    return crypto::open(ctx.web.flash_key, *sealed);
+}
+
 ViewData pageData(const Context& ctx, const Request& request, Response& response, const std::string& title,
                   const std::optional<SignedIn>& who) {
     ViewData d;
@@ -63,6 +95,10 @@ ViewData pageData(const Context& ctx, const Request& request, Response& response
     if (who) {
         d.set("signed_in", true);
         d.set("signed_in_email", who->customer.email);
+        const auto notice = storage::inTransaction(ctx.db, storage::TxMode::Write, [&](storage::Transaction& tx) {
+            return takeSecretFlash(ctx, tx, who->session.id_hash, kNoticeFlash);
+        });
+        if (notice) d.set("notice", *notice);
     } else {
         d.set("signed_in", false);
     }

@@ -29,7 +29,19 @@ std::optional<SignedIn> currentSignedIn(const Context& ctx, const Request& reque
 /// the response when the browser has neither.
 std::string csrfBinding(const Context& ctx, const Request& request, Response* response_to_set_cookie);
 
-/// Adds the layout's common fields: title, signed-in state, CSRF token, request id.
+/// The signed-in customer, or else an HttpError 303 to /login?return_to=<this page>, which the dispatcher sends.
+SignedIn requireSignedIn(const Context& ctx, const Request& request);
+
+/// A one-line message for the next page this session shows (post-redirect-get), sealed like every flash.
+void setNotice(const Context& ctx, storage::Transaction& tx, const std::string& session_hash, const std::string& text);
+
+/// A one-time secret (a new API key) for the next page this session shows.
+void setSecretFlash(const Context& ctx, storage::Transaction& tx, const std::string& session_hash,
+                    const std::string& kind, const std::string& secret);
+std::optional<std::string> takeSecretFlash(const Context& ctx, storage::Transaction& tx,
+                                           const std::string& session_hash, const std::string& kind);
+
+/// Adds the layout's common fields: title, signed-in state, CSRF token, request id, and the session's notice.
 ViewData pageData(const Context& ctx, const Request& request, Response& response, const std::string& title,
                   const std::optional<SignedIn>& who);
 

@@ -7,6 +7,7 @@
 #include "domain/events.h"
 #include "domain/onboarding.h"
 #include "domain/sign_in_links.h"
+#include "common/text.h"
 #include "storage/api_key_repository.h"
 #include "storage/customer_repository.h"
 #include "storage/email_delivery_repository.h"
@@ -20,14 +21,36 @@ namespace kind = domain::email_kind;
 struct Recipient {
     storage::CustomerRecord customer;
     std::string skip_reason;  ///< non-empty: send nothing
-    std::string sign_in_token;
+    std::string link;  ///< the email's one-time link (sign-in or confirmation), if it has one
+    std::string to_address;  ///< as typed; the customer's own unless the email goes to a new or old address
     std::string key_display_id;
     bool any_key_used = false;
 };
 
+/// Where an email sends its reader, and for how long the link works.
+struct LinkSpec {
+    std::string purpose;  ///< sign_in_tokens.purpose; empty: no link
+    std::string path;     ///< appended to the public URL before the token
+    std::string suffix;   ///< after the token (a return_to)
+    Duration ttl{};
+};
+
+LinkSpec linkFor(std::string_view k, const nlohmann::json& payload, const EmailJobSettings& s) {
+    if (k == kind::kEmailChanged) return {};
+    if (k == kind::kEmailChange) return {"email_change", "/settings/email/confirm/", "", std::chrono::hours(24)};
+    if (k == kind::kSignIn)
+        return {"login", "/signin/", "?return_to=" + urlEncode(payload.value("return_to", "/dashboard")),
+                s.login_link_ttl};
+    if (k == kind::kWelcome) return {"email", "/signin/", "?return_to=%2Fdashboard%2Fsetup", s.sign_in_link_ttl};
+    return {"email", "/signin/", "", s.sign_in_link_ttl};
+}
+
 std::string subjectFor(std::string_view k, domain::OnboardingState state, const std::string& name) {
     if (k == kind::kWelcome) return "Welcome to RSOLV, " + name + ": your API key is ready";
     if (k == kind::kAlreadyRegistered) return "You already have an RSOLV account";
+    if (k == kind::kSignIn) return "Your RSOLV sign-in link";
+    if (k == kind::kEmailChange) return "Confirm your new RSOLV email address";
+    if (k == kind::kEmailChanged) return "Your RSOLV email address was changed";
     switch (state) {
         case domain::OnboardingState::NoApiCallYet: return "Add RSOLV to your repository in two minutes";
         case domain::OnboardingState::FixesRunning: return "How your RSOLV trial is going";
@@ -39,6 +62,9 @@ std::string subjectFor(std::string_view k, domain::OnboardingState state, const 
 std::string templateFor(std::string_view k) {
     if (k == kind::kWelcome) return "welcome";
     if (k == kind::kAlreadyRegistered) return "already_registered";
+    if (k == kind::kSignIn) return "sign_in";
+    if (k == kind::kEmailChange) return "email_change";
+    if (k == kind::kEmailChanged) return "email_changed";
     return "onboarding";
 }
 
@@ -55,48 +81,63 @@ EmailJobHandler::EmailJobHandler(storage::Database& db, const Clock& clock, mail
 
 JobOutcome EmailJobHandler::run(const Job& job) {
     const auto payload = nlohmann::json::parse(job.payload);
-    const std::int64_t customer_id = payload.at("customer_id").get<std::int64_t>();
     const std::string instance = payload.value("instance", "");
-    const std::string message_id = domain::emailMessageId(job.kind, customer_id, instance, settings_.host);
     const std::string event_type = emailEventType(job.kind);
+    const LinkSpec link = linkFor(job.kind, payload, settings_);
     const bool onboarding = domain::isOnboardingEmail(job.kind);
     // A completed job keeps no secret: the sealed key is dropped from the payload.
     nlohmann::json cleaned = payload;
     cleaned.erase("sealed_key");
 
+    std::string message_id;
     const Recipient who = storage::inTransaction(db_, storage::TxMode::Write, [&](storage::Transaction& tx) {
         const Timestamp now = clock_.now();
         Recipient r;
-        auto customer = storage::CustomerRepository(tx).findById(customer_id);
+        storage::CustomerRepository customers(tx);
+        // A sign-in link is asked for by address: whether it has an account is only looked at here.
+        auto customer = payload.contains("customer_id")
+                            ? customers.findById(payload.at("customer_id").get<std::int64_t>())
+                            : customers.findByCanonicalEmail(payload.value("email", ""));
         if (!customer) {
-            r.skip_reason = "customer_deleted";
+            r.skip_reason = payload.contains("customer_id") ? "customer_deleted" : "no_account";
             return r;
         }
         r.customer = *customer;
+        message_id = domain::emailMessageId(job.kind, customer->id, instance, settings_.host);
+        r.to_address = job.kind == kind::kEmailChange    ? payload.value("new_email", "")
+                       : job.kind == kind::kEmailChanged ? payload.value("old_email", "")
+                                                         : customer->email;
         if (storage::EmailDeliveryRepository(tx).wasSent(message_id))
             r.skip_reason = "already_sent";
         else if (customer->status != "active")
             r.skip_reason = "customer_suspended";
-        else if (customer->email_undeliverable_at)
+        else if (customer->email_undeliverable_at && job.kind != kind::kEmailChange)
             r.skip_reason = "address_undeliverable";
         else if (onboarding && !customer->onboarding_emails)
             r.skip_reason = "unsubscribed";
         if (!r.skip_reason.empty()) {
             if (r.skip_reason != "already_sent")
-                domain::recordEvent(tx, customer_id, event_type, "skipped", {{"reason", r.skip_reason}}, now);
+                domain::recordEvent(tx, customer->id, event_type, "skipped", {{"reason", r.skip_reason}}, now);
             return r;
         }
-        for (const auto& k : storage::ApiKeyRepository(tx).listForCustomer(customer_id)) {
+        for (const auto& k : storage::ApiKeyRepository(tx).listForCustomer(customer->id)) {
             if (k.last_used_at) r.any_key_used = true;
             if (!k.revoked_at && r.key_display_id.empty()) r.key_display_id = k.display_id;
         }
-        r.sign_in_token = domain::issueSignInToken(tx, customer_id, customer->email, "email", now,
-                                                   settings_.sign_in_link_ttl);
+        if (!link.purpose.empty()) {
+            const std::optional<std::string> new_email =
+                job.kind == kind::kEmailChange ? std::optional<std::string>(r.to_address) : std::nullopt;
+            r.link = settings_.public_url + link.path +
+                     domain::issueSignInToken(tx, customer->id, customer->email, link.purpose, now, link.ttl,
+                                              new_email) +
+                     link.suffix;
+        }
         return r;
     });
     if (!who.skip_reason.empty()) return JobOutcome::done(cleaned.dump());
 
     const auto& c = who.customer;
+    const std::int64_t customer_id = c.id;
     const auto state = domain::onboardingState(who.any_key_used, c.trial_fixes_used, c.trial_fixes_limit);
     TemplateData data;
     data.set("name", c.name);
@@ -104,7 +145,10 @@ JobOutcome EmailJobHandler::run(const Job& job) {
     data.set("fixes_limit", std::to_string(c.trial_fixes_limit));
     data.set("key_display_id", who.key_display_id);
     data.set("support_email", settings_.support_email);
-    data.set("sign_in_url", settings_.public_url + "/signin/" + who.sign_in_token);
+    data.set("sign_in_url", who.link);
+    data.set("link_minutes", std::to_string(std::chrono::duration_cast<std::chrono::minutes>(link.ttl).count()));
+    data.set("old_email", payload.value("old_email", ""));
+    data.set("new_email", payload.value("new_email", ""));
     data.set(std::string(domain::toString(state)), true);
     if (job.kind == kind::kWelcome && payload.contains("sealed_key")) {
         const auto key = crypto::open(settings_.payload_key, payload["sealed_key"].get<std::string>());
@@ -115,8 +159,8 @@ JobOutcome EmailJobHandler::run(const Job& job) {
     data.set("heading", subject);
 
     mail::EmailMessage message;
-    const auto address = domain::parseEmail(c.email);
-    message.to_address = address.ok() ? address.value().smtpAddress() : c.email;
+    const auto address = domain::parseEmail(who.to_address);
+    message.to_address = address.ok() ? address.value().smtpAddress() : who.to_address;
     message.to_name = c.name;
     message.subject = subject;
     message.message_id = message_id;
@@ -153,7 +197,8 @@ JobOutcome EmailJobHandler::run(const Job& job) {
             return JobOutcome::retry(result.detail, cleaned.dump());
         case mail::SendResult::Kind::Permanent:
             storage::inTransaction(db_, storage::TxMode::Write, [&](storage::Transaction& tx) {
-                storage::CustomerRepository(tx).markEmailUndeliverable(customer_id, now);
+                // Only the customer's own address: a refused new address (an email change) leaves it alone.
+                if (who.to_address == c.email) storage::CustomerRepository(tx).markEmailUndeliverable(customer_id, now);
             });
             return JobOutcome::fail(result.detail, cleaned.dump());
     }

@@ -16,7 +16,8 @@ struct EmailJobSettings {
     std::string support_email;
     std::string payload_key;     ///< opens the sealed API key of a welcome job (RSOLV_WELCOME_EMAIL_INCLUDES_KEY)
     std::string unsubscribe_key; ///< signs unsubscribe links
-    Duration sign_in_link_ttl = std::chrono::hours(24);
+    Duration sign_in_link_ttl = std::chrono::hours(24);  ///< links in the welcome and onboarding emails
+    Duration login_link_ttl = std::chrono::minutes(15);  ///< links asked for at /login
 };
 
 /// Sends the welcome, already-registered and onboarding emails. Safe to run twice for the same job: a message the

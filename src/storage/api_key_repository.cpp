@@ -13,6 +13,19 @@ constexpr Query kByCustomer{
     "SELECT id, customer_id, key_hash, display_id, name, created_at, last_used_at, revoked_at, expires_at "
     "FROM api_keys WHERE customer_id = $1 ORDER BY created_at DESC, id DESC"};
 
+constexpr Query kForCustomer{
+    "SELECT id, customer_id, key_hash, display_id, name, created_at, last_used_at, revoked_at, expires_at "
+    "FROM api_keys WHERE id = $1 AND customer_id = $2"};
+constexpr Query kRevoke{
+    "UPDATE api_keys SET revoked_at = $3 WHERE id = $1 AND customer_id = $2 AND revoked_at IS NULL "
+    "AND (expires_at IS NULL OR expires_at > $3)"};
+constexpr Query kExpire{
+    "UPDATE api_keys SET expires_at = $3 WHERE id = $1 AND customer_id = $2 AND revoked_at IS NULL "
+    "AND (expires_at IS NULL OR expires_at > $3)"};
+constexpr Query kCountActive{
+    "SELECT COUNT(*) AS n FROM api_keys WHERE customer_id = $1 AND revoked_at IS NULL "
+    "AND (expires_at IS NULL OR expires_at > $2)"};
+
 constexpr Query kWithCustomer{
     "SELECT k.id, k.customer_id, k.key_hash, k.display_id, k.name, k.created_at, k.last_used_at, k.revoked_at, "
     "k.expires_at, c.status AS customer_status FROM api_keys k JOIN customers c ON c.id = k.customer_id "
@@ -66,6 +79,28 @@ std::optional<ApiKeyRepository::KeyWithCustomer> ApiKeyRepository::findWithCusto
 
 void ApiKeyRepository::touchLastUsed(std::int64_t id, Timestamp now, Duration min_interval) {
     tx_.exec(kTouch, {id, now, now - min_interval});
+}
+
+}  // namespace rsolv::storage
+
+namespace rsolv::storage {
+
+std::optional<ApiKeyRecord> ApiKeyRepository::findForCustomer(std::int64_t customer_id, std::int64_t id) {
+    auto row = tx_.exec(kForCustomer, {id, customer_id}).first();
+    if (!row) return std::nullopt;
+    return toRecord(*row);
+}
+
+bool ApiKeyRepository::revoke(std::int64_t customer_id, std::int64_t id, Timestamp now) {
+    return tx_.exec(kRevoke, {id, customer_id, now}).affected == 1;
+}
+
+bool ApiKeyRepository::expireAt(std::int64_t customer_id, std::int64_t id, Timestamp when) {
+    return tx_.exec(kExpire, {id, customer_id, when}).affected == 1;
+}
+
+std::int64_t ApiKeyRepository::countActive(std::int64_t customer_id, Timestamp now) {
+    return tx_.exec(kCountActive, {customer_id, now}).front().i64("n");
 }
 
 }  // namespace rsolv::storage

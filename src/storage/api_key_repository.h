@@ -33,6 +33,14 @@ public:
         std::string customer_status;
     };
     std::optional<KeyWithCustomer> findWithCustomer(const std::string& key_hash);
+    /// Only the customer's own key: another customer's id finds nothing.
+    std::optional<ApiKeyRecord> findForCustomer(std::int64_t customer_id, std::int64_t id);
+    /// Revokes a live key now; false when it was already revoked or expired (or is not the customer's).
+    bool revoke(std::int64_t customer_id, std::int64_t id, Timestamp now);
+    /// Makes a live key expire at `when` (a roll's grace period); false when it is not live.
+    bool expireAt(std::int64_t customer_id, std::int64_t id, Timestamp when);
+    /// Keys neither revoked nor expired at `now`.
+    std::int64_t countActive(std::int64_t customer_id, Timestamp now);
     /// Writes last_used_at only when the stored value is older than `now - min_interval`.
     void touchLastUsed(std::int64_t id, Timestamp now, Duration min_interval);
 

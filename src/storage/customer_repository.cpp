@@ -11,7 +11,7 @@ constexpr Query kInsert{
 #define RSOLV_CUSTOMER_COLUMNS                                                                             \
     "id, email, email_canonical, name, company, subscription_plan, trial_fixes_limit, trial_fixes_used, " \
     "auto_provisioned, onboarding_completed_at, status, onboarding_emails, email_undeliverable_at, created_at, "   \
-    "updated_at"
+    "updated_at, first_api_call_at, first_fix_attempt_at, onboarding_skipped_at"
 constexpr Query kById{"SELECT " RSOLV_CUSTOMER_COLUMNS " FROM customers WHERE id = $1"};
 constexpr Query kByCanonical{"SELECT " RSOLV_CUSTOMER_COLUMNS " FROM customers WHERE email_canonical = $1"};
 #undef RSOLV_CUSTOMER_COLUMNS
@@ -27,6 +27,15 @@ constexpr Query kRefundCredit{
 constexpr Query kFirstApiCall{"UPDATE customers SET first_api_call_at = $2 WHERE id = $1 AND first_api_call_at IS NULL"};
 constexpr Query kFirstFixAttempt{
     "UPDATE customers SET first_fix_attempt_at = $2 WHERE id = $1 AND first_fix_attempt_at IS NULL"};
+constexpr Query kUpdateProfile{"UPDATE customers SET name = $2, company = $3, updated_at = $4 WHERE id = $1"};
+constexpr Query kChangeEmail{
+    "UPDATE customers SET email = $2, email_canonical = $3, email_undeliverable_at = NULL, updated_at = $4 "
+    "WHERE id = $1"};
+constexpr Query kSetStatus{"UPDATE customers SET status = $2, updated_at = $3 WHERE id = $1 AND status <> $2"};
+constexpr Query kCompleteOnboarding{
+    "UPDATE customers SET onboarding_completed_at = $2, updated_at = $2 WHERE id = $1 AND onboarding_completed_at IS NULL"};
+constexpr Query kSkipOnboarding{
+    "UPDATE customers SET onboarding_skipped_at = $2, updated_at = $2 WHERE id = $1 AND onboarding_skipped_at IS NULL"};
 constexpr Query kMarkUndeliverable{
     "UPDATE customers SET email_undeliverable_at = COALESCE(email_undeliverable_at, $2), updated_at = $2 WHERE id = $1"};
 
@@ -49,6 +58,9 @@ std::optional<CustomerRecord> toRecord(const ResultSet& rs) {
     c.email_undeliverable_at = row->optTime("email_undeliverable_at");
     c.created_at = row->time("created_at");
     c.updated_at = row->time("updated_at");
+    c.first_api_call_at = row->optTime("first_api_call_at");
+    c.first_fix_attempt_at = row->optTime("first_fix_attempt_at");
+    c.onboarding_skipped_at = row->optTime("onboarding_skipped_at");
     return c;
 }
 
@@ -95,6 +107,32 @@ bool CustomerRepository::markFirstApiCall(std::int64_t id, Timestamp now) {
 
 bool CustomerRepository::markFirstFixAttempt(std::int64_t id, Timestamp now) {
     return tx_.exec(kFirstFixAttempt, {id, now}).affected == 1;
+}
+
+}  // namespace rsolv::storage
+
+namespace rsolv::storage {
+
+void CustomerRepository::updateProfile(std::int64_t id, const std::string& name, const std::optional<std::string>& company,
+                                       Timestamp now) {
+    tx_.exec(kUpdateProfile, {id, name, nullable(company), now});
+}
+
+void CustomerRepository::changeEmail(std::int64_t id, const std::string& email, const std::string& canonical,
+                                     Timestamp now) {
+    tx_.exec(kChangeEmail, {id, email, canonical, now});
+}
+
+bool CustomerRepository::setStatus(std::int64_t id, const std::string& status, Timestamp now) {
+    return tx_.exec(kSetStatus, {id, status, now}).affected == 1;
+}
+
+bool CustomerRepository::completeOnboarding(std::int64_t id, Timestamp now) {
+    return tx_.exec(kCompleteOnboarding, {id, now}).affected == 1;
+}
+
+bool CustomerRepository::skipOnboarding(std::int64_t id, Timestamp now) {
+    return tx_.exec(kSkipOnboarding, {id, now}).affected == 1;
 }
 
 }  // namespace rsolv::storage

@@ -23,6 +23,9 @@ struct CustomerRecord {
     std::optional<Timestamp> email_undeliverable_at;  ///< set when the mail server refused the address for good
     Timestamp created_at;
     Timestamp updated_at;
+    std::optional<Timestamp> first_api_call_at;      ///< any key used on the API
+    std::optional<Timestamp> first_fix_attempt_at;
+    std::optional<Timestamp> onboarding_skipped_at;  ///< the setup wizard was put off
 };
 
 struct NewCustomer {
@@ -45,6 +48,15 @@ public:
     std::int64_t count();
     void setOnboardingEmails(std::int64_t id, bool enabled, Timestamp now);
     void markEmailUndeliverable(std::int64_t id, Timestamp now);
+    void updateProfile(std::int64_t id, const std::string& name, const std::optional<std::string>& company,
+                       Timestamp now);
+    /// StorageError::UniqueViolation when another customer has the canonical email.
+    void changeEmail(std::int64_t id, const std::string& email, const std::string& canonical, Timestamp now);
+    /// False when the status was already that.
+    bool setStatus(std::int64_t id, const std::string& status, Timestamp now);
+    /// True only the first time.
+    bool completeOnboarding(std::int64_t id, Timestamp now);
+    bool skipOnboarding(std::int64_t id, Timestamp now);
     /// Takes one trial fix in one statement (rules.md #1); nothing when none is left or the customer is suspended.
     struct Credits {
         int used = 0;

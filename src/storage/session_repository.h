@@ -2,6 +2,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "storage/database.h"
 
@@ -25,6 +26,10 @@ public:
     std::optional<SessionRecord> find(const std::string& id_hash);
     void touch(const std::string& id_hash, Timestamp now);
     void remove(const std::string& id_hash);
+    /// The customer's sessions still alive at `now` (seen after `idle_since`), most recently seen first.
+    std::vector<SessionRecord> listLive(std::int64_t customer_id, Timestamp now, Timestamp idle_since);
+    /// Ends every session of the customer ("sign out everywhere", suspension); returns how many.
+    int removeAllFor(std::int64_t customer_id);
 
 private:
     Transaction& tx_;

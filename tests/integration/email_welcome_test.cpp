@@ -80,9 +80,10 @@ TEST_P(EmailWelcome, SendsWelcomeEmailOnProvisioning) {
     EXPECT_EQ(phone.get(path).status, 200) << "fetching the page does not use the link up";
     const std::string csrf = inputValue(page.body, "csrf_token");
     ASSERT_FALSE(csrf.empty());
-    const auto signed_in = phone.postForm(path, {{"csrf_token", csrf}});
+    // The form carries the page's return_to, as a browser submits it: the welcome link opens the setup wizard.
+    const auto signed_in = phone.postForm(path, {{"csrf_token", csrf}, {"return_to", inputValue(page.body, "return_to")}});
     EXPECT_EQ(signed_in.status, 303) << signed_in.body;
-    EXPECT_EQ(signed_in.header("location"), app_.publicUrl() + "/welcome");
+    EXPECT_EQ(signed_in.header("location"), app_.publicUrl() + "/dashboard/setup");
     EXPECT_TRUE(phone.cookies().count("rsolv_session"));
     const auto welcome = phone.get("/welcome");
     EXPECT_EQ(welcome.status, 200);
@@ -172,7 +173,7 @@ TEST_P(EmailWelcome, DuplicateSignupSendsAlreadyRegisteredEmailWithSignInLink) {
     HttpClient owner(app_.port(), app_.publicUrl());
     const auto res = owner.postForm(path, {{"csrf_token", inputValue(owner.get(path).body, "csrf_token")}});
     EXPECT_EQ(res.status, 303) << res.body;
-    EXPECT_EQ(res.header("location"), app_.publicUrl() + "/welcome");
+    EXPECT_EQ(res.header("location"), app_.publicUrl() + "/dashboard");
     const auto welcome = owner.get("/welcome");
     EXPECT_EQ(welcome.status, 200);
     EXPECT_NE(welcome.body.find("Ada Byron"), std::string::npos);

@@ -307,7 +307,7 @@ TEST_P(SignupSession, LogoutWithTheTokenEndsTheSession) {
 
     const auto out = browser.postForm("/logout", {{"csrf_token", token}});
     EXPECT_EQ(out.status, 303) << out.body;
-    EXPECT_EQ(out.header("location"), app.publicUrl() + "/");
+    EXPECT_EQ(out.header("location"), app.publicUrl() + "/login?notice=signed_out");
     bool cleared = false;
     for (const auto& c : setCookies(out))
         if (c.rfind("rsolv_session=;", 0) == 0 && c.find("Max-Age=0") != std::string::npos) cleared = true;

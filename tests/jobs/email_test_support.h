@@ -85,7 +85,8 @@ inline int countWithMessageId(const std::vector<ReceivedEmail>& emails, const st
 
 /// The path of the first link to "/<route>/<token>" under an http(s) URL in `text` ("/signin/abc"), or empty.
 inline std::string linkPath(const std::string& text, const std::string& route) {
-    const std::regex re("https?://[A-Za-z0-9.:-]+(/" + route + "/[A-Za-z0-9._~-]+)");
+    // The path and its query, as a browser would request them (a welcome link carries a return_to).
+    const std::regex re("https?://[A-Za-z0-9.:-]+(/" + route + "/[A-Za-z0-9._~-]+(\\?[A-Za-z0-9%=._~-]+)?)");
     std::smatch m;
     return std::regex_search(text, m, re) ? std::string(m[1]) : std::string();
 }

@@ -11,6 +11,10 @@ void addHealthRoutes(Router& router, const Context& ctx);
 void addStaticRoutes(Router& router);
 void addEmailLinkRoutes(Router& router, const Context& ctx);
 void addApiRoutes(Router& router, const Context& ctx);
+void addAuthRoutes(Router& router, const Context& ctx);
+void addDashboardRoutes(Router& router, const Context& ctx);
+void addKeyRoutes(Router& router, const Context& ctx);
+void addSettingsRoutes(Router& router, const Context& ctx);
 
 /// The media type browser forms are sent as.
 inline constexpr const char* kFormMediaType = "application/x-www-form-urlencoded";

@@ -119,15 +119,6 @@ Response welcome(const Context& ctx, Request& req) {
     return res;
 }
 
-Response logout(const Context& ctx, Request& req) {
-    if (const auto token = req.cookie(sessionCookieName(ctx.web)); token && !token->empty())
-        storage::inTransaction(ctx.db, storage::TxMode::Write,
-                               [&](storage::Transaction& tx) { domain::endSession(tx, *token); });
-    Response res = Response::redirect(ctx.web.public_url + "/");
-    res.cookie(expiredSessionCookie(ctx.web));
-    return res;
-}
-
 }  // namespace
 
 void addSignupRoutes(Router& router, const Context& ctx) {
@@ -136,7 +127,6 @@ void addSignupRoutes(Router& router, const Context& ctx) {
     router.add({"GET", "/signup", RouteKind::Page, [c](Request& r) { return signupForm(*c, r, {}, {}, 200); }, {}});
     router.add({"POST", "/signup", RouteKind::Form, [c](Request& r) { return submitSignup(*c, r); }, {kFormMediaType}});
     router.add({"GET", "/welcome", RouteKind::Page, [c](Request& r) { return welcome(*c, r); }, {}});
-    router.add({"POST", "/logout", RouteKind::Form, [c](Request& r) { return logout(*c, r); }, {kFormMediaType}});
 }
 
 }  // namespace rsolv::http

@@ -1,0 +1,117 @@
+#include <map>
+
+#include "domain/sessions.h"
+#include "domain/sign_in.h"
+#include "http/handlers/routes.h"
+#include "http/http_error.h"
+#include "http/web_session.h"
+
+namespace rsolv::http {
+namespace {
+
+/// Messages the login page shows after a redirect, chosen by code from this table only (nothing from the URL is shown).
+const std::map<std::string, std::string>& loginNotices() {
+    static const std::map<std::string, std::string> notices = {
+        {"signed_out", "You are signed out."},
+        {"signed_out_everywhere", "You are signed out everywhere."},
+        {"email_changed", "Your email address is changed. Sign in with the new one."},
+    };
+    return notices;
+}
+
+Response loginForm(const Context& ctx, Request& req) {
+    Response res;
+    auto d = pageData(ctx, req, res, "Sign in", std::nullopt);
+    const auto query = req.queryParams();
+    const auto back = query.find("return_to");
+    d.set("return_to", domain::safeReturnTo(back == query.end() ? "" : back->second));
+    if (const auto n = query.find("notice"); n != query.end())
+        if (const auto text = loginNotices().find(n->second); text != loginNotices().end()) d.set("notice", text->second);
+    res.body = ctx.views.page("login", d);
+    return res;
+}
+
+Response requestLink(const Context& ctx, Request& req) {
+    const auto form = req.form();
+    const auto field = [&](const char* name) {
+        const auto it = form.find(name);
+        return it == form.end() ? std::string() : it->second;
+    };
+    const auto outcome = storage::inTransaction(ctx.db, storage::TxMode::Write, [&](storage::Transaction& tx) {
+        return domain::requestSignInLink(tx, field("email"), field("return_to"), req.client_ip, ctx.clock.now(),
+                                         ctx.sign_in);
+    });
+    if (outcome.ip_limited) {
+        const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(outcome.retry_after).count();
+        throw HttpError(429, "rate_limited",
+                        "We have sent many sign-in links to your network in the last hour. Please try again later.")
+            .header("Retry-After", std::to_string(std::max<long>(1, seconds)));
+    }
+    return Response::redirect(ctx.web.public_url + "/login/sent");
+}
+
+Response linkSent(const Context& ctx, Request& req) {
+    Response res;
+    auto d = pageData(ctx, req, res, "Check your email", std::nullopt);
+    d.set("minutes", std::to_string(std::chrono::duration_cast<std::chrono::minutes>(ctx.sign_in.link_ttl).count()));
+    res.body = ctx.views.page("login_sent", d);
+    return res;
+}
+
+/// The link from an email opens a page with a button: mail scanners that fetch links cannot use the token up.
+Response signInPage(const Context& ctx, Request& req) {
+    Response res;
+    auto d = pageData(ctx, req, res, "Sign in", std::nullopt);
+    d.set("token", req.path_params.at("token"));
+    const auto query = req.queryParams();
+    const auto back = query.find("return_to");
+    d.set("return_to", domain::safeReturnTo(back == query.end() ? "" : back->second));
+    res.body = ctx.views.page("signin_link", d);
+    res.header("Referrer-Policy", "no-referrer");
+    return res;
+}
+
+Response redeemSignIn(const Context& ctx, Request& req) {
+    const std::string previous = req.cookie(sessionCookieName(ctx.web)).value_or("");
+    const auto session = storage::inTransaction(ctx.db, storage::TxMode::Write, [&](storage::Transaction& tx) {
+        return domain::signInWithLink(tx, req.path_params.at("token"), previous, req.client_ip,
+                                      req.header("User-Agent"), ctx.clock.now(), ctx.sessions);
+    });
+    if (!session) {
+        Response res;
+        res.status = 410;
+        auto d = pageData(ctx, req, res, "This link has expired", std::nullopt);
+        res.body = ctx.views.page("signin_link_invalid", d);
+        return res;
+    }
+    const auto form = req.form();
+    const auto back = form.find("return_to");
+    Response res = Response::redirect(ctx.web.public_url +
+                                      domain::safeReturnTo(back == form.end() ? "" : back->second));
+    res.cookie(sessionCookie(ctx.web, session->token));
+    return res;
+}
+
+Response logout(const Context& ctx, Request& req) {
+    if (const auto token = req.cookie(sessionCookieName(ctx.web)); token && !token->empty())
+        storage::inTransaction(ctx.db, storage::TxMode::Write,
+                               [&](storage::Transaction& tx) { domain::endSession(tx, *token); });
+    Response res = Response::redirect(ctx.web.public_url + "/login?notice=signed_out");
+    res.cookie(expiredSessionCookie(ctx.web));
+    return res;
+}
+
+}  // namespace
+
+void addAuthRoutes(Router& router, const Context& ctx) {
+    const Context* c = &ctx;
+    router.add({"GET", "/login", RouteKind::Page, [c](Request& r) { return loginForm(*c, r); }, {}});
+    router.add({"POST", "/login", RouteKind::Form, [c](Request& r) { return requestLink(*c, r); }, {kFormMediaType}});
+    router.add({"GET", "/login/sent", RouteKind::Page, [c](Request& r) { return linkSent(*c, r); }, {}});
+    router.add({"GET", "/signin/{token}", RouteKind::Page, [c](Request& r) { return signInPage(*c, r); }, {}});
+    router.add({"POST", "/signin/{token}", RouteKind::Form, [c](Request& r) { return redeemSignIn(*c, r); },
+                {kFormMediaType}});
+    router.add({"POST", "/logout", RouteKind::Form, [c](Request& r) { return logout(*c, r); }, {kFormMediaType}});
+}
+
+}  // namespace rsolv::http

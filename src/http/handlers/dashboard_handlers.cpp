@@ -1,0 +1,134 @@
+#include "domain/accounts.h"
+#include "domain/workflow.h"
+#include "http/handlers/dashboard_page.h"
+#include "http/handlers/routes.h"
+#include "storage/fix_attempt_repository.h"
+
+namespace rsolv::http {
+namespace {
+
+constexpr int kRecentAttempts = 20;
+
+kainjow::mustache::data attemptRows(const std::vector<storage::FixAttemptRecord>& attempts) {
+    kainjow::mustache::data rows{kainjow::mustache::data::type::list};
+    for (const auto& a : attempts) {
+        kainjow::mustache::data row;
+        row.set("repository", a.repository);
+        row.set("reference", a.reference);
+        row.set("status", a.status);
+        row.set("status_" + a.status, true);
+        row.set("started", humanTime(a.created_at));
+        row.set("started_iso", isoTime(a.created_at));
+        if (a.finished_at) {
+            row.set("finished", humanTime(*a.finished_at));
+            row.set("finished_iso", isoTime(*a.finished_at));
+        }
+        if (a.pull_request_url) row.set("pull_request_url", *a.pull_request_url);
+        if (a.failure_reason) row.set("failure_reason", *a.failure_reason);
+        rows.push_back(row);
+    }
+    return rows;
+}
+
+void setSetupSteps(ViewData& d, const domain::SetupProgress& p) {
+    d.set("step1_done", p.has_key);
+    d.set("step2_done", p.api_called);
+    d.set("step3_done", p.api_called);
+    d.set("step4_done", p.fix_attempted);
+    d.set("steps_done", std::to_string(p.doneCount()));
+    d.set("setup_completed", p.completed);
+}
+
+Response overview(const Context& ctx, Request& req) {
+    const SignedIn who = requireSignedIn(ctx, req);
+    const auto& c = who.customer;
+    struct Loaded {
+        domain::SetupProgress progress;
+        std::vector<storage::FixAttemptRecord> attempts;
+    };
+    const auto loaded = storage::inTransaction(ctx.db, storage::TxMode::Read, [&](storage::Transaction& tx) {
+        return Loaded{domain::setupProgress(tx, c, ctx.clock.now()),
+                      storage::FixAttemptRepository(tx).list(c.id, std::nullopt, kRecentAttempts)};
+    });
+    // The wizard greets a new customer until it is finished or put off.
+    if (!loaded.progress.completed && !loaded.progress.skipped)
+        return Response::redirect(ctx.web.public_url + "/dashboard/setup");
+
+    Response res;
+    auto d = dashboardData(ctx, req, res, who, "Overview", DashboardSection::Overview);
+    const int remaining = std::max(0, c.trial_fixes_limit - c.trial_fixes_used);
+    d.set("fixes_used", std::to_string(c.trial_fixes_used));
+    d.set("fixes_limit", std::to_string(c.trial_fixes_limit));
+    d.set("fixes_remaining", std::to_string(remaining));
+    d.set("trial_used_up", remaining == 0);
+    d.set("one_left", remaining == 1);
+    d.set("usage_percent", std::to_string(c.trial_fixes_limit ? c.trial_fixes_used * 100 / c.trial_fixes_limit : 100));
+    setSetupSteps(d, loaded.progress);
+    d.set("attempts", attemptRows(loaded.attempts));
+    d.set("has_attempts", !loaded.attempts.empty());
+    res.body = ctx.views.page("dashboard/overview", d);
+    return res;
+}
+
+Response setup(const Context& ctx, Request& req) {
+    const SignedIn who = requireSignedIn(ctx, req);
+    const auto progress = storage::inTransaction(ctx.db, storage::TxMode::Read, [&](storage::Transaction& tx) {
+        return domain::setupProgress(tx, who.customer, ctx.clock.now());
+    });
+    Response res;
+    auto d = dashboardData(ctx, req, res, who, "Set up RSOLV", DashboardSection::Setup);
+    setSetupSteps(d, progress);
+    d.set("all_done", progress.doneCount() == 4);
+    res.body = ctx.views.page("dashboard/setup", d);
+    return res;
+}
+
+Response finishOrSkip(const Context& ctx, Request& req, bool finish) {
+    const SignedIn who = requireSignedIn(ctx, req);
+    storage::inTransaction(ctx.db, storage::TxMode::Write, [&](storage::Transaction& tx) {
+        const Timestamp now = ctx.clock.now();
+        if (finish) {
+            domain::finishSetup(tx, who.customer.id, now);
+            setNotice(ctx, tx, who.session.id_hash, "Setup complete.");
+        } else {
+            domain::skipSetup(tx, who.customer.id, now);
+            setNotice(ctx, tx, who.session.id_hash, "You can come back to the setup steps at any time.");
+        }
+    });
+    return Response::redirect(ctx.web.public_url + "/dashboard");
+}
+
+Response workflowPage(const Context& ctx, Request& req) {
+    const SignedIn who = requireSignedIn(ctx, req);
+    Response res;
+    auto d = dashboardData(ctx, req, res, who, "GitHub workflow", DashboardSection::Workflow);
+    d.set("workflow_yaml", domain::githubWorkflow(ctx.web.github_action, ctx.web.public_url));
+    d.set("secret_ref", "${{ secrets.RSOLV_API_KEY }}");
+    res.body = ctx.views.page("dashboard/workflow", d);
+    return res;
+}
+
+Response workflowFile(const Context& ctx, Request& req) {
+    requireSignedIn(ctx, req);
+    Response res = Response::text(domain::githubWorkflow(ctx.web.github_action, ctx.web.public_url));
+    res.content_type = "text/yaml; charset=utf-8";
+    res.header("Content-Disposition", "attachment; filename=\"rsolv.yml\"");
+    return res;
+}
+
+}  // namespace
+
+void addDashboardRoutes(Router& router, const Context& ctx) {
+    const Context* c = &ctx;
+    router.add({"GET", "/dashboard", RouteKind::Page, [c](Request& r) { return overview(*c, r); }, {}});
+    router.add({"GET", "/dashboard/setup", RouteKind::Page, [c](Request& r) { return setup(*c, r); }, {}});
+    router.add({"POST", "/dashboard/setup/finish", RouteKind::Form,
+                [c](Request& r) { return finishOrSkip(*c, r, true); }, {kFormMediaType}});
+    router.add({"POST", "/dashboard/setup/skip", RouteKind::Form,
+                [c](Request& r) { return finishOrSkip(*c, r, false); }, {kFormMediaType}});
+    router.add({"GET", "/dashboard/workflow", RouteKind::Page, [c](Request& r) { return workflowPage(*c, r); }, {}});
+    router.add({"GET", "/dashboard/workflow/rsolv.yml", RouteKind::Page,
+                [c](Request& r) { return workflowFile(*c, r); }, {}});
+}
+
+}  // namespace rsolv::http

@@ -60,7 +60,7 @@ TEST_P(DashboardAuth, DashboardRequiresAuthentication) {
 
 TEST_P(DashboardAuth, SigningInByEmailLandsOnThePageAskedFor) {
     const Customer c = signUpCustomer(app_, "lands@example.com");
-    for (const std::string page : {"/dashboard/keys", "/dashboard/settings", "/dashboard/workflow"}) {
+    for (const std::string& page : std::vector<std::string>{"/dashboard/keys", "/dashboard/settings", "/dashboard/workflow"}) {
         SCOPED_TRACE(page);
         HttpClient browser(app_.port(), app_.publicUrl());
         const auto first = browser.get(page);
@@ -93,12 +93,22 @@ TEST_P(DashboardAuth, SigningInByEmailLandsOnThePageAskedFor) {
         const auto there = browser.get(page);
         EXPECT_EQ(there.status, 200) << there.body.substr(0, 300);
         EXPECT_EQ(currentNavHref(there.body), page) << "the navigation marks the page it shows";
+        const std::string nav = std::regex_search(there.body, std::regex("<nav\\b[^>]*aria-label=\"Dashboard\""))
+                                    ? there.body.substr(there.body.find("aria-label=\"Dashboard\""))
+                                    : std::string();
+        ASSERT_FALSE(nav.empty()) << "no <nav aria-label=\"Dashboard\">";
+        const std::string links = nav.substr(0, nav.find("</nav>"));
+        for (const char* href : {"/dashboard", "/dashboard/setup", "/dashboard/keys", "/dashboard/workflow",
+                                 "/dashboard/settings"})
+            EXPECT_TRUE(contains(links, std::string("href=\"") + href + "\"")) << href << " in " << links;
+        for (const char* label : {"Overview", "Setup", "API keys", "Workflow", "Settings"})
+            EXPECT_TRUE(contains(textOf(links), label)) << label << " in " << links;
     }
 }
 
 TEST_P(DashboardAuth, ReturnToNeverLeavesTheDashboard) {
     const Customer c = signUpCustomer(app_, "stays@example.com");
-    for (const std::string evil : {"https://evil.example/dashboard", "//evil.example/dashboard", "/welcome",
+    for (const std::string& evil : std::vector<std::string>{"https://evil.example/dashboard", "//evil.example/dashboard", "/welcome",
                                    "/\\evil.example"}) {
         SCOPED_TRACE(evil);
         HttpClient browser(app_.port(), app_.publicUrl());

@@ -40,16 +40,19 @@ TEST_P(DashboardCsrf, OnlyFormSignedLinkAndApiRoutesTakeOtherMethodsThanGet) {
     std::set<std::string> forms;
     for (const auto& r : app_.app().router().routes()) {
         SCOPED_TRACE(r.method + " " + r.pattern + " (" + kindName(r.kind) + ")");
-        if (r.method != "GET" && r.method != "HEAD")
+        if (r.method != "GET" && r.method != "HEAD") {
             EXPECT_TRUE(r.kind == http::RouteKind::Form || r.kind == http::RouteKind::SignedLink ||
                         r.kind == http::RouteKind::Api)
                 << "a state-changing route must be a Form (CSRF-checked), a SignedLink or the key-authenticated Api";
+        }
         if (r.kind == http::RouteKind::Form) {
             EXPECT_EQ(r.method, "POST") << "browser forms are POSTed";
             EXPECT_EQ(r.accepts, std::vector<std::string>{http::kFormMediaType});
             forms.insert(shapeOf(r.pattern));
         }
-        if (r.kind == http::RouteKind::Page || r.kind == http::RouteKind::Static) EXPECT_EQ(r.method, "GET");
+        if (r.kind == http::RouteKind::Page || r.kind == http::RouteKind::Static) {
+            EXPECT_EQ(r.method, "GET");
+        }
     }
     // Every state-changing form of the contract is a Form route.
     for (const char* p : {"/signup", "/login", "/signin/{}", "/logout", "/dashboard/setup/skip", "/dashboard/setup/finish",

@@ -58,6 +58,11 @@ TEST_P(DashboardKeys, CanRegenerateApiKeyWithoutGrace) {
     EXPECT_EQ(findApiKey(keys_page), "") << "the keys page never shows a key except right after making it";
     EXPECT_TRUE(contains(keyRow(keys_page, ids[0]), domain::displayIdOf(c.key))) << keyRow(keys_page, ids[0]);
     EXPECT_TRUE(contains(keyRow(keys_page, ids[0]), "Never")) << "never used yet: " << keyRow(keys_page, ids[0]);
+    EXPECT_TRUE(contains(textOf(keyRow(keys_page, ids[0])), "Active")) << keyRow(keys_page, ids[0]);
+    // The roll form offers the three graces of the contract.
+    for (const char* grace : {"value=\"0\"", "value=\"3600\"", "value=\"86400\""})
+        EXPECT_TRUE(contains(keys_page, grace)) << grace;
+    EXPECT_TRUE(contains(keys_page, "Roll key"));
     ASSERT_EQ(accountStatus(app_, c.key), 200);
 
     const std::string fresh = roll(c.browser, ids[0], "0");
@@ -94,12 +99,19 @@ TEST_P(DashboardKeys, CanRegenerateApiKeyWithOneHourGrace) {
     EXPECT_EQ(newApiKeyOn(during), "") << "the new key is shown only once";
     EXPECT_TRUE(contains(textOf(keyRow(during, ids[0])), "Expires")) << keyRow(during, ids[0]);
 
-    app_.clock().advance(59min);
+    // The browser looks in now and then, so its session (30 minutes idle) outlives the grace.
+    app_.clock().advance(29min);
+    ASSERT_EQ(c.browser.get("/dashboard/keys").status, 200);
+    app_.clock().advance(29min);
+    ASSERT_EQ(c.browser.get("/dashboard/keys").status, 200);
+    app_.clock().advance(1min);
     EXPECT_EQ(accountStatus(app_, c.key), 200) << "59 minutes into a one-hour grace";
     EXPECT_EQ(accountStatus(app_, fresh), 200);
     app_.clock().advance(1min);
     EXPECT_EQ(accountStatus(app_, c.key), 401) << "the grace is over after 60 minutes";
     EXPECT_EQ(accountStatus(app_, fresh), 200);
+    const auto after = c.browser.get("/dashboard/keys").body;
+    EXPECT_TRUE(contains(textOf(keyRow(after, ids[0])), "Expired")) << keyRow(after, ids[0]);
 }
 
 TEST_P(DashboardKeys, CreatesKeysUpToFiveActiveAndRevokesThroughConfirmation) {
@@ -109,7 +121,7 @@ TEST_P(DashboardKeys, CreatesKeysUpToFiveActiveAndRevokesThroughConfirmation) {
     EXPECT_TRUE(contains(page.body, "id=\"create-key-form\"")) << page.body;
 
     // Names are 1 to 60 characters.
-    for (const std::string bad : {std::string(), std::string(61, 'n')}) {
+    for (const std::string& bad : {std::string(), std::string(61, 'n')}) {
         const auto r = create(c.browser, bad);
         EXPECT_EQ(r.status, 422) << "name of " << bad.size() << " characters";
         EXPECT_FALSE(fieldError(r.body, "name").empty()) << r.body;
@@ -184,7 +196,7 @@ TEST_P(DashboardKeys, AnotherCustomersKeyIsNotFound) {
 
     const std::string token = csrfOf(alice.browser.get("/dashboard/keys").body);
     const auto before = databaseSnapshot(app_);
-    for (const std::string id : {bob_key_id, std::string("999999")}) {
+    for (const std::string& id : {bob_key_id, std::string("999999")}) {
         SCOPED_TRACE(id);
         const auto roll = alice.browser.postForm("/dashboard/keys/" + id + "/roll", {{"csrf_token", token}, {"grace", "0"}});
         EXPECT_EQ(roll.status, 404) << roll.body.substr(0, 300);

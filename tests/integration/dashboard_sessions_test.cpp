@@ -3,7 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <chrono>
+#include <filesystem>
 #include <string>
 
 #include "domain/accounts.h"
@@ -127,6 +130,47 @@ TEST_P(DashboardSessions, SuspendingACustomerEndsItsSessions) {
     EXPECT_EQ(requestSignInLink(again, c.email).status, 303);
     EXPECT_EQ(sessionCount(app_, c.id), 0);
     EXPECT_EQ(other.browser.get("/dashboard/keys").status, 200) << "another customer is untouched";
+}
+
+TEST_P(DashboardSessions, AdminSuspendCommandEndsSessions) {
+    // `rsolv admin suspend <email>` / `rsolv admin reactivate <email>`, the operator's commands, run against this test's
+    // database as a separate process.
+    const auto rsolv = std::filesystem::read_symlink("/proc/self/exe").parent_path() / "rsolv";
+    if (!std::filesystem::exists(rsolv)) GTEST_SKIP() << "build the rsolv target to run " << rsolv.string();
+    Customer c = signUpCustomer(app_, "operator-case@example.com");
+    HttpClient laptop(app_.port(), app_.publicUrl());
+    ASSERT_EQ(signInByEmail(app_, laptop, c.email).status, 303);
+    ASSERT_EQ(sessionCount(app_, c.id), 2);
+
+    const auto var = std::filesystem::temp_directory_path() / ("rsolv-admin-" + std::to_string(c.id) + "-" +
+                                                              std::to_string(::getpid()));
+    auto admin = [&](const std::string& verb) {
+        return runCommand("env RSOLV_DATABASE_URL='" + app_.config().database_url + "' RSOLV_SECRET_KEY='" +
+                          app_.config().secret_key + "' RSOLV_PUBLIC_URL='" + app_.publicUrl() + "' RSOLV_VAR_DIR='" +
+                          var.string() + "' RSOLV_MAIL_URL='file:" + (var / "mail").string() +
+                          "' RSOLV_LOG_LEVEL=error '" + rsolv.string() + "' admin " + verb + " '" + c.email + "'");
+    };
+    const auto [suspended, out1] = admin("suspend");
+    EXPECT_EQ(suspended, 0) << out1;
+    EXPECT_EQ(customerById(app_, c.id).status, "suspended");
+    EXPECT_EQ(sessionCount(app_, c.id), 0) << "suspending deletes every session at once";
+    expectRedirectToLogin(app_, c.browser.get("/dashboard/settings"), "/dashboard/settings");
+    expectRedirectToLogin(app_, laptop.get("/dashboard/settings"), "/dashboard/settings");
+
+    const auto [reactivated, out2] = admin("reactivate");
+    EXPECT_EQ(reactivated, 0) << out2;
+    EXPECT_EQ(customerById(app_, c.id).status, "active");
+    expectRedirectToLogin(app_, laptop.get("/dashboard/settings"), "/dashboard/settings");
+    HttpClient again(app_.port(), app_.publicUrl());
+    EXPECT_EQ(signInByEmail(app_, again, c.email).status, 303) << "reactivated: signing in works again";
+
+    const auto [unknown, out3] = runCommand("env RSOLV_DATABASE_URL='" + app_.config().database_url +
+                                            "' RSOLV_SECRET_KEY='" + app_.config().secret_key + "' RSOLV_VAR_DIR='" +
+                                            var.string() + "' RSOLV_LOG_LEVEL=error '" + rsolv.string() +
+                                            "' admin suspend nobody-at-all@example.com");
+    EXPECT_NE(unknown, 0) << out3;
+    std::error_code ec;
+    std::filesystem::remove_all(var, ec);
 }
 
 TEST_P(DashboardSessions, SuspendedStatusRefusesAnExistingCookie) {

@@ -122,6 +122,34 @@ TEST_P(DashboardSettings, ChangesTheEmailAfterConfirmation) {
     EXPECT_EQ(signInByEmail(app_, later, "new-address@example.com").status, 303);
 }
 
+TEST_P(DashboardSettings, RefusesABadNewEmail) {
+    Customer c = signUpCustomer(app_, "stay-put@example.com");
+    for (const std::string& bad : std::vector<std::string>{"not-an-address", "", "two@@example.com"}) {
+        SCOPED_TRACE(bad);
+        const auto r = submitForm(c.browser, "/dashboard/settings", "/dashboard/settings/email", {{"new_email", bad}});
+        EXPECT_EQ(r.status, 422) << r.body.substr(0, 500);
+        EXPECT_FALSE(fieldError(r.body, "new_email").empty()) << r.body;
+    }
+    drainJobs(app_);
+    EXPECT_TRUE(emailsTo(app_, "not-an-address").empty());
+    EXPECT_EQ(customerById(app_, c.id).email, "stay-put@example.com");
+}
+
+TEST_P(DashboardSettings, ConfirmingWithoutASessionLeadsToLogin) {
+    // The link is opened on a phone that is not signed in.
+    Customer c = signUpCustomer(app_, "desk@example.com");
+    const std::string confirm = requestEmailChange(app_, c.browser, "phone@example.com");
+    ASSERT_FALSE(confirm.empty());
+    HttpClient phone(app_.port(), app_.publicUrl());
+    const auto done = confirmEmailChange(phone, confirm);
+    ASSERT_EQ(done.status, 303) << done.body.substr(0, 500);
+    EXPECT_EQ(pathOf(locationOf(app_, done)), "/login");
+    EXPECT_EQ(customerById(app_, c.id).email, "phone@example.com");
+    EXPECT_FALSE(phone.cookies().count("rsolv_session")) << "confirming an address is not signing in";
+    // The login page's notices come from a fixed table (nothing from the URL is shown), so it names no address.
+    EXPECT_EQ(flashOf(follow(app_, phone, done).body), "Your email address is changed. Sign in with the new one.");
+}
+
 TEST_P(DashboardSettings, EmailTakenMeanwhileIsAConflict) {
     Customer c = signUpCustomer(app_, "first@example.com");
     const std::string confirm = requestEmailChange(app_, c.browser, "wanted@example.com");

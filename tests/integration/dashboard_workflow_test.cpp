@@ -42,8 +42,11 @@ TEST_P(DashboardWorkflow, GeneratesValidGithubWorkflow) {
     EXPECT_EQ(r.header("content-disposition"), "attachment; filename=\"rsolv.yml\"");
     const std::string& yaml = r.body;
     for (const char* needed : {"${{ secrets.RSOLV_API_KEY }}", "workflow_dispatch", "schedule", "permissions:",
-                               "contents: write", "pull-requests: write", "issues: read", "api_key:", "api_url:"})
+                               "contents: write", "pull-requests: write", "api_key:", "api_url:"})
         EXPECT_TRUE(contains(yaml, needed)) << needed << " missing from:\n" << yaml;
+    // Only what a fix needs (push a branch, open a pull request): nothing broad, nothing else writable.
+    for (const char* excess : {"write-all", "read-all", "issues: write", "actions: write", "packages: write"})
+        EXPECT_FALSE(contains(yaml, excess)) << excess << " is more than the workflow needs:\n" << yaml;
     EXPECT_TRUE(contains(yaml, "uses: " + action)) << "the configured RSOLV_GITHUB_ACTION:\n" << yaml;
     EXPECT_TRUE(contains(yaml, app.publicUrl())) << "api_url is the public URL:\n" << yaml;
     EXPECT_FALSE(contains(yaml, c.key)) << "the key itself is never in the workflow";

@@ -15,18 +15,21 @@ SignInLinkRequest requestSignInLink(storage::Transaction& tx, std::string_view t
                                     const std::string& client_ip, Timestamp now, const SignInPolicy& policy) {
     SignInLinkRequest out;
     const auto address = parseEmail(typed_email);
-    // An address that cannot exist is limited like any other, under its trimmed text.
-    const std::string key = address.ok() ? address.value().canonical : std::string(typed_email.substr(0, 254));
     const auto ip = admit(tx, {{"signin:ip:" + client_ip, policy.links_per_ip_per_hour, std::chrono::hours(1)}}, now);
     if (!ip.allowed) {
         out.ip_limited = true;
         out.retry_after = ip.retry_after;
         return out;
     }
-    const auto email =
-        admit(tx, {{"signin:email:" + crypto::sha256Hex(key), policy.links_per_email_per_hour, std::chrono::hours(1)}},
-              now);
-    if (!email.allowed || !address.ok()) return out;
+    if (!address.ok()) {
+        out.invalid = address.error();
+        return out;
+    }
+    const auto email = admit(tx,
+                             {{"signin:email:" + crypto::sha256Hex(address.value().canonical),
+                               policy.links_per_email_per_hour, std::chrono::hours(1)}},
+                             now);
+    if (!email.allowed) return out;
     jobs::enqueue(tx,
                   {std::string(email_kind::kSignIn),
                    {{"email", address.value().canonical},

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "common/clock.h"
+#include "common/result.h"
 #include "domain/sessions.h"
 #include "storage/database.h"
 
@@ -18,13 +19,15 @@ struct SignInPolicy {
 };
 
 struct SignInLinkRequest {
-    bool ip_limited = false;   ///< the only outcome a visitor is told about: it says nothing of the address
+    bool ip_limited = false;   ///< told to the visitor: it says nothing of the address
     Duration retry_after{};
+    /// Not an email address at all (told too: it says nothing of any account). Field "email".
+    std::optional<Error> invalid;
 };
 
 /// POST /login. Whatever the address (unknown, suspended, over its own limit), the same statements run and the caller
 /// answers the same way: the look-up, the token and the email happen later in an `email.sign_in` job, so neither the
-/// answer nor its timing tells whether an account exists. Only the per-IP limit is visible.
+/// answer nor its timing tells whether an account exists. Only the per-IP limit and a malformed address are visible.
 SignInLinkRequest requestSignInLink(storage::Transaction& tx, std::string_view typed_email, const std::string& return_to,
                                     const std::string& client_ip, Timestamp now, const SignInPolicy& policy);
 

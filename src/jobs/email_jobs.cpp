@@ -3,11 +3,11 @@
 #include <nlohmann/json.hpp>
 
 #include "common/crypto.h"
+#include "common/text.h"
 #include "domain/email_address.h"
 #include "domain/events.h"
 #include "domain/onboarding.h"
 #include "domain/sign_in_links.h"
-#include "common/text.h"
 #include "storage/api_key_repository.h"
 #include "storage/customer_repository.h"
 #include "storage/email_delivery_repository.h"

@@ -195,6 +195,25 @@ TEST_P(DashboardSignIn, WelcomeEmailLinkLandsOnSetup) {
     EXPECT_EQ(phone.get("/dashboard/setup").status, 200);
 }
 
+TEST_P(DashboardSignIn, MalformedAddressIsShownNextToTheFieldAndSendsNothing) {
+    HttpClient browser(app_.port(), app_.publicUrl());
+    const auto r = browser.postForm("/login", {{"csrf_token", csrfOf(browser.get("/login").body)},
+                                               {"email", "not an address"},
+                                               {"return_to", "/dashboard/keys"}});
+    EXPECT_EQ(r.status, 422) << r.body.substr(0, 300);
+    EXPECT_TRUE(contains(r.body, "id=\"email-error\"")) << "the error is next to the field";
+    EXPECT_EQ(inputValue(r.body, "email"), "not an address") << "the value is kept";
+    EXPECT_EQ(inputValue(r.body, "return_to"), "/dashboard/keys") << "the way back is kept";
+    EXPECT_EQ(app_.count("jobs", "kind = 'email.sign_in'"), 0);
+}
+
+TEST_P(DashboardSignIn, SignedInVisitorsSkipTheLoginPage) {
+    Customer c = signUpCustomer(app_, "already@example.com");
+    const auto r = c.browser.get("/login?return_to=%2Fdashboard%2Fkeys");
+    EXPECT_EQ(r.status, 303);
+    EXPECT_EQ(locationOf(app_, r), "/dashboard/keys");
+}
+
 TEST_P(DashboardSignIn, PerIpThrottle) {
     HttpClient browser(app_.port(), app_.publicUrl());
     const std::string token = csrfOf(browser.get("/login").body);

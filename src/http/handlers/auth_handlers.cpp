@@ -19,16 +19,35 @@ const std::map<std::string, std::string>& loginNotices() {
     return notices;
 }
 
-Response loginForm(const Context& ctx, Request& req) {
+struct LoginForm {
+    std::string return_to;
+    std::string email;
+    std::optional<Error> error;
+    std::string notice;
+};
+
+Response loginPage(const Context& ctx, Request& req, const LoginForm& form) {
     Response res;
-    auto d = pageData(ctx, req, res, "Sign in", std::nullopt);
-    const auto query = req.queryParams();
-    const auto back = query.find("return_to");
-    d.set("return_to", domain::safeReturnTo(back == query.end() ? "" : back->second));
-    if (const auto n = query.find("notice"); n != query.end())
-        if (const auto text = loginNotices().find(n->second); text != loginNotices().end()) d.set("notice", text->second);
+    if (form.error) res.status = 422;
+    auto d = pageData(ctx, req, res, form.error ? "Please check your email address" : "Sign in", std::nullopt);
+    d.set("return_to", domain::safeReturnTo(form.return_to));
+    d.set("email", form.email.substr(0, 254));
+    if (form.error) d.set("email_error", form.error->message);
+    if (!form.notice.empty()) d.set("notice", form.notice);
     res.body = ctx.views.page("login", d);
     return res;
+}
+
+Response loginForm(const Context& ctx, Request& req) {
+    const auto query = req.queryParams();
+    const auto back = query.find("return_to");
+    LoginForm form;
+    form.return_to = domain::safeReturnTo(back == query.end() ? "" : back->second);
+    // Already signed in: nothing to do here.
+    if (currentSignedIn(ctx, req)) return Response::redirect(ctx.web.public_url + form.return_to);
+    if (const auto n = query.find("notice"); n != query.end())
+        if (const auto text = loginNotices().find(n->second); text != loginNotices().end()) form.notice = text->second;
+    return loginPage(ctx, req, form);
 }
 
 Response requestLink(const Context& ctx, Request& req) {
@@ -47,6 +66,7 @@ Response requestLink(const Context& ctx, Request& req) {
                         "We have sent many sign-in links to your network in the last hour. Please try again later.")
             .header("Retry-After", std::to_string(std::max<long>(1, seconds)));
     }
+    if (outcome.invalid) return loginPage(ctx, req, {field("return_to"), field("email"), outcome.invalid, {}});
     return Response::redirect(ctx.web.public_url + "/login/sent");
 }
 

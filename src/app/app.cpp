@@ -153,7 +153,7 @@ App::App(Config config, const Clock& clock)
     csrf_ = std::make_unique<http::Csrf>(secret_.subkey("csrf"), config_.public_url);
     context_ = std::make_unique<http::Context>(
         http::Context{web_, clock_, *db_, *provisioning_, session_policy_, *views_, *csrf_, api_policy_,
-                      sign_in_policy_, key_policy_});
+                      sign_in_policy_, key_policy_, [this] { worker_->wake(); }});
 
     http::addHealthRoutes(router_, *context_);
     http::addStaticRoutes(router_);

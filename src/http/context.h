@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,9 @@ struct Context {
     const domain::ApiPolicy& api;
     const domain::SignInPolicy& sign_in;
     const domain::KeyPolicy& keys;
+    /// Called after a transaction that enqueued jobs commits: wakes this process's workers now instead of at their
+    /// next poll (workers of other instances still find the job when they poll).
+    std::function<void()> jobs_enqueued = [] {};
 };
 
 }  // namespace rsolv::http

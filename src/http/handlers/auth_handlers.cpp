@@ -67,6 +67,7 @@ Response requestLink(const Context& ctx, Request& req) {
             .header("Retry-After", std::to_string(std::max<long>(1, seconds)));
     }
     if (outcome.invalid) return loginPage(ctx, req, {field("return_to"), field("email"), outcome.invalid, {}});
+    ctx.jobs_enqueued();
     return Response::redirect(ctx.web.public_url + "/login/sent");
 }
 

@@ -109,6 +109,7 @@ Response changeEmail(const Context& ctx, Request& req) {
                   "We sent a confirmation link to " + asked.value() + ".");
     });
     if (error) return settingsPage(ctx, req, who, {form, error});
+    ctx.jobs_enqueued();
     return backToSettings(ctx);
 }
 
@@ -174,6 +175,7 @@ Response confirmEmail(const Context& ctx, Request& req) {
         if (error->code == "email_taken") throw HttpError(409, "email_taken", error->message);
         throw HttpError(410, "invalid_link", error->message);
     }
+    ctx.jobs_enqueued();
     if (who) return backToSettings(ctx);
     return Response::redirect(ctx.web.public_url + "/login?notice=email_changed");
 }

@@ -60,6 +60,7 @@ Response submitSignup(const Context& ctx, Request& req) {
     domain::SignupRequest signup{field("email"), field("name"), field("company"), req.client_ip,
                                  req.header("User-Agent"), true};
     const auto outcome = ctx.provisioning.provisionFromSignup(signup);
+    if (outcome.status == Status::Provisioned || outcome.status == Status::Duplicate) ctx.jobs_enqueued();
 
     switch (outcome.status) {
         case Status::Provisioned: {

@@ -85,9 +85,10 @@ JobOutcome EmailJobHandler::run(const Job& job) {
     const std::string event_type = emailEventType(job.kind);
     const LinkSpec link = linkFor(job.kind, payload, settings_);
     const bool onboarding = domain::isOnboardingEmail(job.kind);
-    // A completed job keeps no secret: the sealed key is dropped from the payload.
+    // A finished job keeps no secret and no address typed at /login (which may belong to no customer at all).
     nlohmann::json cleaned = payload;
     cleaned.erase("sealed_key");
+    if (job.kind == kind::kSignIn) cleaned.erase("email");
 
     std::string message_id;
     const Recipient who = storage::inTransaction(db_, storage::TxMode::Write, [&](storage::Transaction& tx) {
@@ -211,8 +212,9 @@ std::optional<std::string> EmailJobHandler::onDead(storage::Transaction& tx, con
     if (const auto customer = payload.find("customer_id"); customer != payload.end() && customer->is_number_integer())
         domain::recordEvent(tx, customer->get<std::int64_t>(), emailEventType(job.kind), "failed",
                             {{"error", error}, {"attempts", job.attempts}}, clock_.now());
-    if (!payload.contains("sealed_key")) return std::nullopt;
+    if (!payload.contains("sealed_key") && !(job.kind == kind::kSignIn && payload.contains("email"))) return std::nullopt;
     payload.erase("sealed_key");
+    if (job.kind == kind::kSignIn) payload.erase("email");
     return payload.dump();
 }
 

@@ -27,7 +27,7 @@ class EmailJobHandler final : public JobHandler {
 public:
     EmailJobHandler(storage::Database& db, const Clock& clock, mail::Mailer& mailer, EmailJobSettings settings);
     JobOutcome run(const Job& job) override;
-    /// Records the email as failed and erases a sealed key the job still holds.
+    /// Records the email as failed and erases a sealed key, or an address typed at /login, the job still holds.
     std::optional<std::string> onDead(storage::Transaction& tx, const Job& job, const std::string& error) override;
 
 private:

@@ -243,6 +243,21 @@ TEST_P(DashboardSignIn, PerEmailLimitSendsNothingMore) {
     EXPECT_EQ(emailsTo(app_, c.email, kSignInSubject).size(), 5u) << "five links an hour per address";
 }
 
+TEST_P(DashboardSignIn, FinishedSignInJobsKeepNoAddress) {
+    signUpCustomer(app_, "kept@example.com");
+    HttpClient browser(app_.port(), app_.publicUrl());
+    EXPECT_EQ(requestSignInLink(browser, "kept@example.com").status, 303);
+    EXPECT_EQ(requestSignInLink(browser, "nobody-here@example.com").status, 303);
+    drainJobs(app_);
+    const auto rows = querySql(app_, "SELECT state, payload FROM jobs WHERE kind = 'email.sign_in'");
+    ASSERT_EQ(rows.size(), 2u);
+    for (size_t i = 0; i < rows.size(); ++i) {
+        EXPECT_EQ(rows[i].str("state"), "completed");
+        EXPECT_FALSE(contains(rows[i].str("payload"), "@")) << "an address typed at /login outlives its job: "
+                                                            << rows[i].str("payload");
+    }
+}
+
 TEST_P(DashboardSignIn, LinkRedeemedTwentyTimesAtOnceSignsInOnce) {
     const Customer c = signUpCustomer(app_, "racer@example.com");
     const std::string link = freshSignInLink(app_, c.email);

@@ -2,11 +2,21 @@
 
 #include <Poco/Exception.h>
 
+#include <charconv>
+
 #include <nlohmann/json.hpp>
 
 #include "storage/database.h"
 
 namespace rsolv::http {
+
+std::int64_t positiveId(const std::string& text, const char* what) {
+    std::int64_t v = 0;
+    const auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (ec != std::errc() || p != text.data() + text.size() || v <= 0)
+        throw HttpError(404, "not_found", std::string("No ") + what + " with that id.");
+    return v;
+}
 
 ErrorReply errorReplyFor(std::exception_ptr error) {
     try {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <exception>
 #include <stdexcept>
 #include <string>
@@ -26,6 +27,10 @@ private:
     std::string code_;
     std::vector<std::pair<std::string, std::string>> headers_;
 };
+
+/// A path parameter that must be a positive whole number: the id, or a 404 "No <what> with that id.", since an id
+/// that cannot exist names nothing.
+std::int64_t positiveId(const std::string& text, const char* what);
 
 /// The one table from an exception to what the client sees and how loudly it is logged.
 struct ErrorReply {

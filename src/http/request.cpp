@@ -75,4 +75,9 @@ std::map<std::string, std::string> parseCookieHeader(std::string_view header) {
 }
 
 
+std::string fieldOf(const std::map<std::string, std::string>& fields, const std::string& name) {
+    const auto it = fields.find(name);
+    return it == fields.end() ? std::string() : it->second;
+}
+
 }  // namespace rsolv::http

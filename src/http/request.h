@@ -34,6 +34,8 @@ struct Request {
     std::map<std::string, std::string> queryParams() const;
 };
 
+/// The value of a form or query field, or "" when absent.
+std::string fieldOf(const std::map<std::string, std::string>& fields, const std::string& name);
 /// Parses "a=1&b=%20x" into fields; '+' is a space.
 std::map<std::string, std::string> parseUrlEncoded(std::string_view text);
 /// Parses a Cookie header ("a=1; b=2").

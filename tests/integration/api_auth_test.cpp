@@ -15,6 +15,7 @@
 #include "storage/api_key_repository.h"
 #include "storage/database.h"
 #include "storage/event_repository.h"
+#include "integration/api_test_helpers.h"
 #include "support/test_app.h"
 
 namespace rsolv::test {
@@ -30,52 +31,6 @@ constexpr storage::Query kRevokeKey{"UPDATE api_keys SET revoked_at = $2 WHERE k
 constexpr storage::Query kExpireKey{"UPDATE api_keys SET expires_at = $2 WHERE key_hash = $1"};
 constexpr storage::Query kSuspendOwner{
     "UPDATE customers SET status = 'suspended' WHERE id = (SELECT customer_id FROM api_keys WHERE key_hash = $1)"};
-
-/// Signs up through the browser flow and returns the key the welcome page shows once.
-std::string signUpForKey(TestApp& app, const std::string& email) {
-    HttpClient browser(app.port(), app.publicUrl());
-    const auto res = browser.signup(email, "Api Tester");
-    EXPECT_EQ(res.status, 303) << res.body;
-    const std::string key = findApiKey(browser.get("/welcome").body);
-    EXPECT_FALSE(key.empty()) << "no API key on /welcome after signing up " << email;
-    return key;
-}
-
-/// A call as the GitHub Action makes it: no cookies, no Origin, the key in `Authorization: Bearer` unless `headers`
-/// already carry one.
-HttpResponse callApi(TestApp& app, const std::string& method, const std::string& path, const std::string& key,
-                     std::map<std::string, std::string> headers = {}) {
-    HttpClient client(app.port(), app.publicUrl());
-    client.sendOrigin = false;
-    if (!key.empty()) headers.emplace("Authorization", "Bearer " + key);
-    return client.request(method, path, "", "", headers);
-}
-
-nlohmann::json jsonOf(const HttpResponse& r) {
-    auto j = nlohmann::json::parse(r.body, nullptr, false);
-    if (j.is_discarded()) ADD_FAILURE() << "not JSON (status " << r.status << "): " << r.body;
-    return j;
-}
-
-/// Asserts an API error as the OpenAPI document promises it: the status, a JSON content type and exactly
-/// {"error": {"code", "message", "request_id"}} with that code and the response's X-Request-Id. Returns the message.
-std::string expectApiError(const HttpResponse& r, int status, const std::string& code) {
-    EXPECT_EQ(r.status, status) << r.body;
-    EXPECT_EQ(r.header("content-type").substr(0, 16), "application/json") << r.body;
-    const auto body = jsonOf(r);
-    if (!body.is_object() || body.size() != 1 || !body.contains("error") || !body["error"].is_object()) {
-        ADD_FAILURE() << "not {\"error\": {...}}: " << r.body;
-        return {};
-    }
-    const auto& e = body["error"];
-    EXPECT_EQ(e.size(), 3u) << r.body;
-    for (const char* field : {"code", "message", "request_id"})
-        EXPECT_TRUE(e.contains(field) && e[field].is_string()) << field << " in " << r.body;
-    EXPECT_EQ(e.value("code", ""), code) << r.body;
-    EXPECT_FALSE(e.value("message", "").empty()) << r.body;
-    EXPECT_EQ(e.value("request_id", ""), r.header("x-request-id")) << r.body;
-    return e.value("message", "");
-}
 
 void expectBearerChallenge(const HttpResponse& r) {
     EXPECT_EQ(r.header("www-authenticate").rfind("Bearer", 0), 0u) << "WWW-Authenticate: " << r.header("www-authenticate");
@@ -128,12 +83,12 @@ TEST_P(ApiKeyAuth, KeyWorksImmediatelyAfterProvisioning) {
     EXPECT_EQ(account.value("trial_fixes_remaining", -1), 10) << bearer.body;
     EXPECT_GT(account.value("customer_id", std::int64_t(0)), 0) << bearer.body;
 
-    const auto header = callApi(app, "GET", "/api/v1/account", "", {{"X-API-Key", key}});
+    const auto header = callApi(app, "GET", "/api/v1/account", "", "", {{"X-API-Key", key}});
     ASSERT_EQ(header.status, 200) << header.body;
     EXPECT_EQ(jsonOf(header), account);
 
     // The scheme name is case-insensitive (RFC 9110 11.1).
-    const auto lower = callApi(app, "GET", "/api/v1/account", "", {{"Authorization", "bearer " + key}});
+    const auto lower = callApi(app, "GET", "/api/v1/account", "", "", {{"Authorization", "bearer " + key}});
     EXPECT_EQ(lower.status, 200) << lower.body;
 }
 
@@ -146,7 +101,7 @@ TEST_P(ApiKeyAuth, RevokedKeyIsRefusedAtOnce) {
     const auto bearer = callApi(app, "GET", "/api/v1/account", key);
     EXPECT_EQ(expectApiError(bearer, 401, "revoked_api_key"), "This API key has been revoked.");
     expectBearerChallenge(bearer);
-    const auto header = callApi(app, "GET", "/api/v1/account", "", {{"X-API-Key", key}});
+    const auto header = callApi(app, "GET", "/api/v1/account", "", "", {{"X-API-Key", key}});
     expectApiError(header, 401, "revoked_api_key");
     expectBearerChallenge(header);
     expectApiError(callApi(app, "GET", "/api/v1/fix-attempts", key), 401, "revoked_api_key");
@@ -185,7 +140,7 @@ TEST_P(ApiKeyAuth, MalformedAndUnknownKeysAreRefused) {
     const auto missing = callApi(app, "GET", "/api/v1/account", "");
     expectApiError(missing, 401, "missing_api_key");
     expectBearerChallenge(missing);
-    const auto basic = callApi(app, "GET", "/api/v1/account", "", {{"Authorization", "Basic dXNlcjpwYXNz"}});
+    const auto basic = callApi(app, "GET", "/api/v1/account", "", "", {{"Authorization", "Basic dXNlcjpwYXNz"}});
     expectApiError(basic, 401, "invalid_authorization");
     expectBearerChallenge(basic);
 

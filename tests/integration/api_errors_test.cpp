@@ -8,54 +8,13 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "integration/api_test_helpers.h"
 #include "support/test_app.h"
 
 namespace rsolv::test {
 namespace {
 
 constexpr const char* kWidgets = R"({"repository":"acme/widgets","reference":"main"})";
-
-/// Signs up through the browser flow and returns the key the welcome page shows once.
-std::string signUpForKey(TestApp& app, const std::string& email) {
-    HttpClient browser(app.port(), app.publicUrl());
-    const auto res = browser.signup(email, "Api Tester");
-    EXPECT_EQ(res.status, 303) << res.body;
-    const std::string key = findApiKey(browser.get("/welcome").body);
-    EXPECT_FALSE(key.empty()) << "no API key on /welcome after signing up " << email;
-    return key;
-}
-
-/// A call with a raw body of any media type; `key` empty sends none.
-HttpResponse callApi(TestApp& app, const std::string& method, const std::string& path, const std::string& key,
-                     const std::string& body = "", const std::string& content_type = "application/json") {
-    HttpClient client(app.port(), app.publicUrl());
-    client.sendOrigin = false;
-    std::map<std::string, std::string> headers;
-    if (!key.empty()) headers.emplace("Authorization", "Bearer " + key);
-    return client.request(method, path, body, body.empty() ? "" : content_type, headers);
-}
-
-/// Asserts an API error as the OpenAPI document promises it: the status, a JSON content type and exactly
-/// {"error": {"code", "message", "request_id"}} with that code and the response's X-Request-Id. Returns the message.
-std::string expectApiError(const HttpResponse& r, int status, const std::string& code) {
-    EXPECT_EQ(r.status, status) << r.body;
-    EXPECT_EQ(r.header("content-type").substr(0, 16), "application/json") << r.body;
-    EXPECT_EQ(r.body.find("<html"), std::string::npos) << r.body;
-    EXPECT_EQ(r.header("x-content-type-options"), "nosniff");
-    const auto body = nlohmann::json::parse(r.body, nullptr, false);
-    if (!body.is_object() || body.size() != 1 || !body.contains("error") || !body["error"].is_object()) {
-        ADD_FAILURE() << "not {\"error\": {...}}: " << r.body;
-        return {};
-    }
-    const auto& e = body["error"];
-    EXPECT_EQ(e.size(), 3u) << r.body;
-    for (const char* field : {"code", "message", "request_id"})
-        EXPECT_TRUE(e.contains(field) && e[field].is_string()) << field << " in " << r.body;
-    EXPECT_EQ(e.value("code", ""), code) << r.body;
-    EXPECT_FALSE(e.value("message", "").empty()) << r.body;
-    EXPECT_EQ(e.value("request_id", ""), r.header("x-request-id")) << r.body;
-    return e.value("message", "");
-}
 
 /// The message names the field as "field".
 void expectNamesField(const std::string& message, const std::string& field) {
@@ -84,19 +43,19 @@ TEST_P(ApiErrors, WrongContentTypeIs415) {
     TestApp app(GetParam());
     const std::string key = signUpForKey(app, "plain@example.com");
     const std::string message =
-        expectApiError(callApi(app, "POST", "/api/v1/fix-attempts", key, kWidgets, "text/plain"), 415,
+        expectApiError(callApi(app, "POST", "/api/v1/fix-attempts", key, kWidgets, {}, "text/plain"), 415,
                        "unsupported_media_type");
     EXPECT_NE(message.find("application/json"), std::string::npos) << message;
-    expectApiError(callApi(app, "POST", "/api/v1/fix-attempts", key, "repository=acme%2Fwidgets&reference=main",
+    expectApiError(callApi(app, "POST", "/api/v1/fix-attempts", key, "repository=acme%2Fwidgets&reference=main", {},
                            "application/x-www-form-urlencoded"),
                    415, "unsupported_media_type");
-    expectApiError(callApi(app, "PATCH", "/api/v1/fix-attempts/1", key, R"({"status":"failed","reason":"x"})",
+    expectApiError(callApi(app, "PATCH", "/api/v1/fix-attempts/1", key, R"({"status":"failed","reason":"x"})", {},
                            "text/plain"),
                    415, "unsupported_media_type");
     EXPECT_EQ(app.count("fix_attempts"), 0);
 
     // Parameters of the right media type are fine.
-    EXPECT_EQ(callApi(app, "POST", "/api/v1/fix-attempts", key, kWidgets, "application/json; charset=utf-8").status,
+    EXPECT_EQ(callApi(app, "POST", "/api/v1/fix-attempts", key, kWidgets, {}, "application/json; charset=utf-8").status,
               201);
 }
 

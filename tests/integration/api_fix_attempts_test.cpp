@@ -16,6 +16,7 @@
 #include "common/crypto.h"
 #include "domain/api_key.h"
 #include "storage/database.h"
+#include "integration/api_test_helpers.h"
 #include "support/test_app.h"
 
 namespace rsolv::test {
@@ -30,50 +31,6 @@ constexpr const char* kWidgets = R"({"repository":"acme/widgets","reference":"ma
 constexpr storage::Query kInsertIdempotencyRecord{
     "INSERT INTO idempotency_keys (customer_id, idempotency_key, fingerprint, state, created_at, expires_at) "
     "VALUES ($1, $2, $3, 'in_progress', $4, $5)"};
-
-/// Signs up through the browser flow and returns the key the welcome page shows once.
-std::string signUpForKey(TestApp& app, const std::string& email) {
-    HttpClient browser(app.port(), app.publicUrl());
-    const auto res = browser.signup(email, "Api Tester");
-    EXPECT_EQ(res.status, 303) << res.body;
-    const std::string key = findApiKey(browser.get("/welcome").body);
-    EXPECT_FALSE(key.empty()) << "no API key on /welcome after signing up " << email;
-    return key;
-}
-
-/// A call as the GitHub Action makes it: no cookies, no Origin, `Authorization: Bearer <key>`, a JSON body if any.
-HttpResponse callApi(TestApp& app, const std::string& method, const std::string& path, const std::string& key,
-                     const std::string& body = "", std::map<std::string, std::string> headers = {}) {
-    HttpClient client(app.port(), app.publicUrl());
-    client.sendOrigin = false;
-    headers.emplace("Authorization", "Bearer " + key);
-    return client.request(method, path, body, body.empty() ? "" : "application/json", headers);
-}
-
-nlohmann::json jsonOf(const HttpResponse& r) {
-    auto j = nlohmann::json::parse(r.body, nullptr, false);
-    if (j.is_discarded()) ADD_FAILURE() << "not JSON (status " << r.status << "): " << r.body;
-    return j;
-}
-
-/// Asserts an API error as the OpenAPI document promises it: the status, a JSON content type and exactly
-/// {"error": {"code", "message", "request_id"}} with that code and the response's X-Request-Id. Returns the message.
-std::string expectApiError(const HttpResponse& r, int status, const std::string& code) {
-    EXPECT_EQ(r.status, status) << r.body;
-    EXPECT_EQ(r.header("content-type").substr(0, 16), "application/json") << r.body;
-    const auto body = jsonOf(r);
-    if (!body.is_object() || body.size() != 1 || !body.contains("error") || !body["error"].is_object()) {
-        ADD_FAILURE() << "not {\"error\": {...}}: " << r.body;
-        return {};
-    }
-    const auto& e = body["error"];
-    EXPECT_EQ(e.size(), 3u) << r.body;
-    for (const char* field : {"code", "message", "request_id"})
-        EXPECT_TRUE(e.contains(field) && e[field].is_string()) << field << " in " << r.body;
-    EXPECT_EQ(e.value("code", ""), code) << r.body;
-    EXPECT_EQ(e.value("request_id", ""), r.header("x-request-id")) << r.body;
-    return e.value("message", "");
-}
 
 struct Usage {
     int limit = -1, used = -1, remaining = -1;

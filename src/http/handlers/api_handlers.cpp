@@ -13,14 +13,6 @@ namespace {
 constexpr int kDefaultPage = 20;
 constexpr int kMaxPage = 100;
 
-std::int64_t positiveId(const std::string& text, const char* what) {
-    std::int64_t v = 0;
-    auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-    if (ec != std::errc() || p != text.data() + text.size() || v <= 0)
-        throw HttpError(404, "not_found", std::string("No ") + what + " with that id.");
-    return v;
-}
-
 HttpError unprocessable(const Error& e) {
     return HttpError(422, e.code, e.message + (e.field.empty() || e.message.find('"' + e.field + '"') != std::string::npos
                                                    ? ""

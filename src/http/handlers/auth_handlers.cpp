@@ -40,9 +40,8 @@ Response loginPage(const Context& ctx, Request& req, const LoginForm& form) {
 
 Response loginForm(const Context& ctx, Request& req) {
     const auto query = req.queryParams();
-    const auto back = query.find("return_to");
     LoginForm form;
-    form.return_to = domain::safeReturnTo(back == query.end() ? "" : back->second);
+    form.return_to = domain::safeReturnTo(fieldOf(query, "return_to"));
     // Already signed in: nothing to do here.
     if (currentSignedIn(ctx, req)) return Response::redirect(ctx.web.public_url + form.return_to);
     if (const auto n = query.find("notice"); n != query.end())
@@ -52,12 +51,8 @@ Response loginForm(const Context& ctx, Request& req) {
 
 Response requestLink(const Context& ctx, Request& req) {
     const auto form = req.form();
-    const auto field = [&](const char* name) {
-        const auto it = form.find(name);
-        return it == form.end() ? std::string() : it->second;
-    };
     const auto outcome = storage::inTransaction(ctx.db, storage::TxMode::Write, [&](storage::Transaction& tx) {
-        return domain::requestSignInLink(tx, field("email"), field("return_to"), req.client_ip, ctx.clock.now(),
+        return domain::requestSignInLink(tx, fieldOf(form, "email"), fieldOf(form, "return_to"), req.client_ip, ctx.clock.now(),
                                          ctx.sign_in);
     });
     if (outcome.ip_limited) {
@@ -66,7 +61,7 @@ Response requestLink(const Context& ctx, Request& req) {
                         "We have sent many sign-in links to your network in the last hour. Please try again later.")
             .header("Retry-After", std::to_string(std::max<long>(1, seconds)));
     }
-    if (outcome.invalid) return loginPage(ctx, req, {field("return_to"), field("email"), outcome.invalid, {}});
+    if (outcome.invalid) return loginPage(ctx, req, {fieldOf(form, "return_to"), fieldOf(form, "email"), outcome.invalid, {}});
     ctx.jobs_enqueued();
     return Response::redirect(ctx.web.public_url + "/login/sent");
 }
@@ -85,8 +80,7 @@ Response signInPage(const Context& ctx, Request& req) {
     auto d = pageData(ctx, req, res, "Sign in", std::nullopt);
     d.set("token", req.path_params.at("token"));
     const auto query = req.queryParams();
-    const auto back = query.find("return_to");
-    d.set("return_to", domain::safeReturnTo(back == query.end() ? "" : back->second));
+    d.set("return_to", domain::safeReturnTo(fieldOf(query, "return_to")));
     res.body = ctx.views.page("signin_link", d);
     res.header("Referrer-Policy", "no-referrer");
     return res;
@@ -105,10 +99,7 @@ Response redeemSignIn(const Context& ctx, Request& req) {
         res.body = ctx.views.page("signin_link_invalid", d);
         return res;
     }
-    const auto form = req.form();
-    const auto back = form.find("return_to");
-    Response res = Response::redirect(ctx.web.public_url +
-                                      domain::safeReturnTo(back == form.end() ? "" : back->second));
+    Response res = Response::redirect(ctx.web.public_url + domain::safeReturnTo(fieldOf(req.form(), "return_to")));
     res.cookie(sessionCookie(ctx.web, session->token));
     return res;
 }

@@ -1,5 +1,3 @@
-#include <charconv>
-
 #include "domain/key_management.h"
 #include "http/handlers/dashboard_page.h"
 #include "http/handlers/routes.h"
@@ -9,15 +7,6 @@ namespace rsolv::http {
 namespace {
 
 constexpr const char* kNewKeyFlash = "dashboard_new_key";
-
-std::int64_t keyIdParam(const Request& req) {
-    const std::string& text = req.path_params.at("id");
-    std::int64_t id = 0;
-    const auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-    if (ec != std::errc() || p != text.data() + text.size() || id <= 0)
-        throw HttpError(404, "not_found", "That key does not exist.");
-    return id;
-}
 
 std::string stateLabel(domain::KeyState s) {
     switch (s) {
@@ -92,9 +81,7 @@ Response issued(const Context& ctx, storage::Transaction& tx, const SignedIn& wh
 
 Response createKey(const Context& ctx, Request& req) {
     const SignedIn who = requireSignedIn(ctx, req);
-    const auto form = req.form();
-    const auto it = form.find("name");
-    const std::string name = it == form.end() ? std::string() : it->second;
+    const std::string name = fieldOf(req.form(), "name");
     std::optional<Error> error;
     auto res = storage::inTransaction(ctx.db, storage::TxMode::Write, [&](storage::Transaction& tx) -> Response {
         auto created = domain::createKey(tx, who.customer.id, name, ctx.clock.now(), ctx.keys);
@@ -110,15 +97,12 @@ Response createKey(const Context& ctx, Request& req) {
 
 Response rollKey(const Context& ctx, Request& req) {
     const SignedIn who = requireSignedIn(ctx, req);
-    const std::int64_t id = keyIdParam(req);
-    const auto form = req.form();
-    const auto g = form.find("grace");
+    const std::int64_t id = positiveId(req.path_params.at("id"), "key");
+    const std::string grace = fieldOf(req.form(), "grace");
     int grace_seconds = -1;
-    if (g != form.end()) {
-        if (g->second == "0") grace_seconds = 0;
-        if (g->second == "3600") grace_seconds = 3600;
-        if (g->second == "86400") grace_seconds = 86400;
-    }
+    if (grace == "0") grace_seconds = 0;
+    if (grace == "3600") grace_seconds = 3600;
+    if (grace == "86400") grace_seconds = 86400;
     if (grace_seconds < 0) throw HttpError(422, "invalid_grace", "Choose when the old key stops working.");
     std::optional<Error> error;
     auto res = storage::inTransaction(ctx.db, storage::TxMode::Write, [&](storage::Transaction& tx) -> Response {
@@ -139,7 +123,7 @@ Response rollKey(const Context& ctx, Request& req) {
 
 Response revokeConfirm(const Context& ctx, Request& req) {
     const SignedIn who = requireSignedIn(ctx, req);
-    const std::int64_t id = keyIdParam(req);
+    const std::int64_t id = positiveId(req.path_params.at("id"), "key");
     const auto key = storage::inTransaction(ctx.db, storage::TxMode::Read, [&](storage::Transaction& tx) {
         return storage::ApiKeyRepository(tx).findForCustomer(who.customer.id, id);
     });
@@ -157,7 +141,7 @@ Response revokeConfirm(const Context& ctx, Request& req) {
 
 Response revoke(const Context& ctx, Request& req) {
     const SignedIn who = requireSignedIn(ctx, req);
-    const std::int64_t id = keyIdParam(req);
+    const std::int64_t id = positiveId(req.path_params.at("id"), "key");
     const bool done = storage::inTransaction(ctx.db, storage::TxMode::Write, [&](storage::Transaction& tx) {
         if (!domain::revokeKey(tx, who.customer.id, id, ctx.clock.now()).ok()) return false;
         setNotice(ctx, tx, who.session.id_hash, "Key revoked.");

@@ -12,11 +12,6 @@
 namespace rsolv::http {
 namespace {
 
-std::string formField(const std::map<std::string, std::string>& form, const char* name) {
-    const auto it = form.find(name);
-    return it == form.end() ? std::string() : it->second;
-}
-
 /// A short, readable description of a browser from its User-Agent.
 std::string browserOf(const std::string& ua) {
     std::string browser = "A browser";
@@ -83,7 +78,7 @@ Response saveProfile(const Context& ctx, Request& req) {
     const auto form = req.form();
     std::optional<Error> error;
     storage::inTransaction(ctx.db, storage::TxMode::Write, [&](storage::Transaction& tx) {
-        auto saved = domain::updateProfile(tx, who.customer.id, formField(form, "name"), formField(form, "company"),
+        auto saved = domain::updateProfile(tx, who.customer.id, fieldOf(form, "name"), fieldOf(form, "company"),
                                            ctx.clock.now());
         if (!saved.ok()) {
             error = saved.error();
@@ -100,7 +95,7 @@ Response changeEmail(const Context& ctx, Request& req) {
     const auto form = req.form();
     std::optional<Error> error;
     storage::inTransaction(ctx.db, storage::TxMode::Write, [&](storage::Transaction& tx) {
-        auto asked = domain::requestEmailChange(tx, who.customer.id, formField(form, "new_email"), ctx.clock.now());
+        auto asked = domain::requestEmailChange(tx, who.customer.id, fieldOf(form, "new_email"), ctx.clock.now());
         if (!asked.ok()) {
             error = asked.error();
             return;
@@ -115,7 +110,7 @@ Response changeEmail(const Context& ctx, Request& req) {
 
 Response saveNotifications(const Context& ctx, Request& req) {
     const SignedIn who = requireSignedIn(ctx, req);
-    const bool enabled = formField(req.form(), "onboarding_emails") == "on";
+    const bool enabled = fieldOf(req.form(), "onboarding_emails") == "on";
     storage::inTransaction(ctx.db, storage::TxMode::Write, [&](storage::Transaction& tx) {
         domain::setOnboardingEmails(tx, who.customer.id, enabled, ctx.clock.now());
         setNotice(ctx, tx, who.session.id_hash,

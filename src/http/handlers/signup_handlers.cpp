@@ -53,11 +53,7 @@ Response signupForm(const Context& ctx, Request& req, const std::map<std::string
 
 Response submitSignup(const Context& ctx, Request& req) {
     const auto form = req.form();
-    const auto field = [&](const char* name) {
-        auto it = form.find(name);
-        return it == form.end() ? std::string() : it->second;
-    };
-    domain::SignupRequest signup{field("email"), field("name"), field("company"), req.client_ip,
+    domain::SignupRequest signup{fieldOf(form, "email"), fieldOf(form, "name"), fieldOf(form, "company"), req.client_ip,
                                  req.header("User-Agent"), true};
     const auto outcome = ctx.provisioning.provisionFromSignup(signup);
     if (outcome.status == Status::Provisioned || outcome.status == Status::Duplicate) ctx.jobs_enqueued();

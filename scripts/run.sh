@@ -10,6 +10,10 @@ cmake_args=(-S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo)
 if [ ! -f build/CMakeCache.txt ] && command -v ninja >/dev/null 2>&1; then
   cmake_args+=(-G Ninja)
 fi
+if command -v ccache >/dev/null 2>&1; then
+  cmake_args+=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+  export CCACHE_BASEDIR="$(pwd -P)"
+fi
 cmake "${cmake_args[@]}" >/dev/null
 cmake --build build -j"$(nproc)" --target rsolv
 mkdir -p var

@@ -56,6 +56,11 @@ cmake_args=(-S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo)
 if [ ! -f build/CMakeCache.txt ] && command -v ninja >/dev/null 2>&1; then
   cmake_args+=(-G Ninja)   # an existing build dir keeps the generator it was made with
 fi
+# ccache (installed by install-deps.sh) makes a rebuild of an unchanged file free, in any clone on this machine.
+if command -v ccache >/dev/null 2>&1; then
+  cmake_args+=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+  export CCACHE_BASEDIR="$ROOT"
+fi
 log "configuring"
 cmake "${cmake_args[@]}"
 stage="build"

@@ -12,7 +12,7 @@ if [ ! -f build/CMakeCache.txt ] && command -v ninja >/dev/null 2>&1; then
 fi
 if command -v ccache >/dev/null 2>&1; then
   cmake_args+=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
-  export CCACHE_BASEDIR="$(pwd -P)"
+  export CCACHE_BASEDIR="$(pwd -P)" CCACHE_NOHASHDIR=true
 fi
 cmake "${cmake_args[@]}" >/dev/null
 cmake --build build -j"$(nproc)" --target rsolv

@@ -59,7 +59,7 @@ fi
 # ccache (installed by install-deps.sh) makes a rebuild of an unchanged file free, in any clone on this machine.
 if command -v ccache >/dev/null 2>&1; then
   cmake_args+=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
-  export CCACHE_BASEDIR="$ROOT"
+  export CCACHE_BASEDIR="$ROOT" CCACHE_NOHASHDIR=true   # hits across clones (debug info keeps the first path)
 fi
 log "configuring"
 cmake "${cmake_args[@]}"

@@ -947,6 +947,8 @@ class Suite:
                 failures.append(f"serve exited with {code}")
             oracle = Oracle(db)
             figures = oracle.check_signups([(a, s) for _, _, a, s in results], failures)
+            figures["sent_before_signal"] = sum(1 for st, _, _, _ in results if st < term_at)
+            figures["refused_after_signal"] = sum(1 for st, _, _, s in results if st >= term_at and s != 303)
             figures["running_after_exit"] = oracle.stuck_jobs()
             if figures["running_after_exit"]:
                 failures.append(f"{figures['running_after_exit']} claimed jobs not handed back at exit")

@@ -5,6 +5,9 @@
 #                                            prints only its URL, postgresql://postgres@127.0.0.1:PORT/rsolv_test
 #   scripts/pg-test-cluster.sh url DIR       print the URL of the cluster in DIR again
 #   scripts/pg-test-cluster.sh stop DIR      stop it at once (pg_ctl stop -m immediate) and remove DIR
+#   scripts/pg-test-cluster.sh restart DIR [fast|immediate]
+#                                            restart it on the same port (the fault suite's PostgreSQL restarts);
+#                                            returns once it accepts connections again
 #
 # The cluster listens on 127.0.0.1 only, on a free port, with its unix socket inside its own directory, trusts every
 # local connection and is tuned for speed, not durability (fsync=off...). Its log is DIR/log.
@@ -168,6 +171,19 @@ cmd_stop() {
   rm -rf "$dir"
 }
 
+cmd_restart() {
+  local dir="${1:-}" mode="${2:-fast}" bindir base port
+  [ -n "$dir" ] || die "usage: $0 restart DIR [fast|immediate]"
+  case "$mode" in fast|immediate) ;; *) die "restart mode must be fast or immediate, not $mode" ;; esac
+  [ -f "$dir/url" ] || die "no cluster in $dir"
+  bindir="$(find_bindir)"
+  base="$(base_of "$dir")"
+  port="$(sed -n 's#.*:\([0-9]*\)/.*#\1#p' "$dir/url")"
+  as_owner "$bindir/pg_ctl" restart -D "$base/data" -m "$mode" -l "$base/log" -w -t 60 >>"$base/log" 2>&1 \
+    || { tail -n 20 "$base/log" >&2; die "restart ($mode) failed (log: $base/log)"; }
+  "$bindir/pg_isready" -q -h 127.0.0.1 -p "$port" -t 30 || die "PostgreSQL did not come back on port $port"
+}
+
 cmd_url() {
   local dir="${1:-}"
   [ -n "$dir" ] || die "usage: $0 url DIR"
@@ -178,6 +194,7 @@ cmd_url() {
 case "${1:-}" in
   start) shift; cmd_start "$@" ;;
   stop)  shift; cmd_stop "$@" ;;
+  restart) shift; cmd_restart "$@" ;;
   url)   shift; cmd_url "$@" ;;
-  *) echo "usage: $0 start [DIR] | url DIR | stop DIR" >&2; exit 2 ;;
+  *) echo "usage: $0 start [DIR] | url DIR | stop DIR | restart DIR [fast|immediate]" >&2; exit 2 ;;
 esac

@@ -11,6 +11,8 @@
 #    naming a fresh file where the test HTTP client logs every /api/ exchange
 # 5. the API contract check: tests/contract/validate.mjs holds that log against data/openapi.json
 # 6. npm test in tests/browser, when it has a package.json (RSOLV_BIN=build/rsolv)
+# 7. the fault suite's short form, scripts/fault-suite.sh --short (its own PostgreSQL cluster, real processes);
+#    RSOLV_SKIP_FAULT_SUITE=1 leaves it out
 # The cluster is stopped on exit, whatever happened. Exits non-zero when anything failed; the last line sums up.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -116,6 +118,21 @@ if [ -f tests/browser/package.json ]; then
     results+=("browser: FAILED")
     failed=1
   fi
+fi
+
+# 7. fault suite (short form): real processes, PostgreSQL restarts, SMTP outages, a full disk
+if [ "${RSOLV_SKIP_FAULT_SUITE:-}" != 1 ]; then
+  stage="fault suite"
+  log "running the fault suite (short form)"
+  fault_started=$(date +%s)
+  if bash scripts/fault-suite.sh --short; then
+    results+=("fault suite: ok $(( $(date +%s) - fault_started ))s")
+  else
+    results+=("fault suite: FAILED")
+    failed=1
+  fi
+else
+  results+=("fault suite: skipped")
 fi
 
 [ "$failed" -eq 0 ] || exit 1

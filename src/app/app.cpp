@@ -16,6 +16,17 @@
 #include "storage/retention.h"
 
 namespace rsolv::app {
+namespace {
+
+/// var/ holds the SQLite database, the development key and the file outbox: only the service's user may enter it,
+/// whatever the umask. An existing directory keeps the mode its owner gave it.
+void createPrivateVarDir(const std::string& dir) {
+    if (dir.empty() || std::filesystem::exists(dir)) return;
+    std::filesystem::create_directories(dir);
+    std::filesystem::permissions(dir, std::filesystem::perms::owner_all, std::filesystem::perm_options::replace);
+}
+
+}  // namespace
 
 crypto::SecretKey loadSecretKey(const Config& config) {
     if (!config.secret_key.empty()) {
@@ -31,7 +42,7 @@ crypto::SecretKey loadSecretKey(const Config& config) {
         if (!key.ok()) throw ConfigError(path.string() + " does not hold a usable key; delete it to make a new one");
         return key.value();
     }
-    std::filesystem::create_directories(config.var_dir);
+    createPrivateVarDir(config.var_dir);
     auto key = crypto::SecretKey::generate();
     {
         const auto old = umask(077);
@@ -82,6 +93,7 @@ mail::MailSettings mailSettings(const Config& config) {
 
 App::App(Config config, const Clock& clock)
     : config_(std::move(config)), clock_(clock), secret_(loadSecretKey(config_)), db_(openAndMigrate(config_)) {
+    createPrivateVarDir(config_.var_dir);
     std::vector<std::string> allow, block;
     if (!config_.email_allowlist_file.empty())
         allow = domain::DisposableDomains::readDomainFile(config_.email_allowlist_file);

@@ -41,6 +41,8 @@ public:
     domain::Provisioning& provisioning() { return *provisioning_; }
     const http::Router& router() const { return router_; }
     const crypto::SecretKey& secretKey() const { return secret_; }
+    /// What handlers are given; tests call HTTP-layer helpers with it.
+    const http::Context& context() const { return *context_; }
 
 private:
     Config config_;

@@ -1,5 +1,7 @@
 #include "http/api_support.h"
 
+#include <spdlog/spdlog.h>
+
 #include <regex>
 
 #include "common/crypto.h"
@@ -35,6 +37,28 @@ std::string presentedKey(const Request& request) {
         throw unauthorized("invalid_authorization", "Use \"Authorization: Bearer <your API key>\".");
     }
     return request.header("X-API-Key");
+}
+
+/// A request without Idempotency-Key: its writes commit unless it failed (an exception or a 5xx answer).
+Response withoutKey(const Context& ctx, const std::function<Response(storage::Transaction&)>& operation) {
+    auto tx = ctx.db.begin(storage::TxMode::Write);
+    Response r = operation(*tx);
+    if (r.status < 500) tx->commit();
+    return r;
+}
+
+/// Forgets the in-progress key of a request that failed, so the client's retry runs it. When even that fails (the
+/// database is down) the record stays in progress until it is stale and a retry takes it over: say so in the log.
+void releaseKey(const Context& ctx, std::int64_t customer_id, const std::string& key) {
+    try {
+        storage::inTransaction(ctx.db, storage::TxMode::Write, [&](storage::Transaction& tx) {
+            storage::IdempotencyRepository(tx).remove(customer_id, key);
+        });
+    } catch (const std::exception& e) {
+        spdlog::error("could not release Idempotency-Key of customer {} after a failed request: {}; a retry is "
+                      "refused with 409 until the record is {} s old",
+                      customer_id, e.what(), std::chrono::duration_cast<std::chrono::seconds>(kIdempotencyStale).count());
+    }
 }
 
 }  // namespace
@@ -85,8 +109,7 @@ Response withApiCaller(const Context& ctx, const Request& request,
 Response idempotent(const Context& ctx, const Request& request, std::int64_t customer_id,
                     const std::function<Response(storage::Transaction&)>& operation) {
     const std::string key = request.header("Idempotency-Key");
-    if (key.empty())
-        return storage::inTransaction(ctx.db, storage::TxMode::Write, operation);
+    if (key.empty()) return withoutKey(ctx, operation);
     if (key.size() > 255 || std::any_of(key.begin(), key.end(), [](unsigned char c) { return c < 0x21 || c > 0x7e; }))
         throw HttpError(400, "invalid_idempotency_key", "Idempotency-Key must be 1 to 255 visible ASCII characters.");
     const std::string fingerprint = crypto::sha256Hex(request.method + " " + request.path + "\n" + request.body);
@@ -114,21 +137,19 @@ Response idempotent(const Context& ctx, const Request& request, std::int64_t cus
     if (replay) return *replay;
 
     try {
-        return storage::inTransaction(ctx.db, storage::TxMode::Write, [&](storage::Transaction& tx) {
-            Response r = operation(tx);
-            if (r.status < 500)
-                storage::IdempotencyRepository(tx).complete(customer_id, key, r.status, r.body,
-                                                            r.findHeader("Location"));
+        auto tx = ctx.db.begin(storage::TxMode::Write);
+        Response r = operation(*tx);
+        if (r.status >= 500) {
+            // A 5xx is a failure like an exception: its writes roll back and its key is released, so a retry runs.
+            tx.reset();
+            releaseKey(ctx, customer_id, key);
             return r;
-        });
-    } catch (...) {
-        // Nothing was done: forget the key so the client's retry runs the request.
-        try {
-            storage::inTransaction(ctx.db, storage::TxMode::Write, [&](storage::Transaction& tx) {
-                storage::IdempotencyRepository(tx).remove(customer_id, key);
-            });
-        } catch (...) {
         }
+        storage::IdempotencyRepository(*tx).complete(customer_id, key, r.status, r.body, r.findHeader("Location"));
+        tx->commit();
+        return r;
+    } catch (...) {
+        releaseKey(ctx, customer_id, key);
         throw;
     }
 }

@@ -1,9 +1,15 @@
 #include "storage/sqlite_database.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
+#include <thread>
 #include <unordered_map>
 
 #include "storage/connection_pool.h"
@@ -11,12 +17,34 @@
 namespace rsolv::storage {
 namespace {
 
+constexpr int kBusyTimeoutMs = 10000;
+constexpr int kWalAttempts = 50;
+
+/// Switches the file to WAL, retrying while another connection (another process starting at the same moment) holds
+/// a lock: the switch needs an exclusive lock and SQLite answers "database is locked" at once instead of waiting.
+void switchToWal(const std::string& path) {
+    SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_FULLMUTEX);
+    db.setBusyTimeout(kBusyTimeoutMs);
+    for (int attempt = 1;; ++attempt) {
+        try {
+            const std::string mode = db.execAndGet("PRAGMA journal_mode=WAL").getString();
+            if (mode == "wal") return;
+            throw std::runtime_error("SQLite refused WAL mode for " + path + " (journal mode is " + mode + ")");
+        } catch (const SQLite::Exception& e) {
+            const int primary = e.getErrorCode() & 0xff;
+            if ((primary != SQLITE_BUSY && primary != SQLITE_LOCKED) || attempt == kWalAttempts) throw;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10 * std::min(attempt, 10)));
+    }
+}
+
 /// A connection with its prepared statements, cached by the address of the query text (queries are constants).
 struct SqliteConnection {
     explicit SqliteConnection(const std::string& path)
         : db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_FULLMUTEX) {
-        db.setBusyTimeout(10000);
-        db.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
+        db.setBusyTimeout(kBusyTimeoutMs);
+        // WAL is a property of the file, set once by switchToWal before the pool opens any connection.
+        db.exec("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
     }
     SQLite::Statement& statement(const Query& q) {
         const void* key = q.sqlite.empty() ? q.postgres.data() : q.sqlite.data();
@@ -168,9 +196,39 @@ private:
 
 }  // namespace
 
+namespace {
+
+/// Creates the database's directory readable by its owner only (0700), whatever the umask.
+void createPrivateDirectory(const std::filesystem::path& dir) {
+    if (dir.empty() || std::filesystem::exists(dir)) return;
+    std::filesystem::create_directories(dir);
+    std::filesystem::permissions(dir, std::filesystem::perms::owner_all, std::filesystem::perm_options::replace);
+}
+
+/// Creates the database file 0600 whatever the umask; SQLite then gives its -wal and -shm files the same mode.
+void createPrivateFile(const std::string& path) {
+    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        if (errno == EEXIST) return;
+        throw StorageError(StorageError::Kind::Unavailable,
+                           "cannot create the SQLite database " + path + ": " + std::strerror(errno));
+    }
+    const int chmod_result = ::fchmod(fd, 0600);
+    ::close(fd);
+    if (chmod_result != 0)
+        throw StorageError(StorageError::Kind::Unavailable, "cannot make " + path + " private: " + std::strerror(errno));
+}
+
+}  // namespace
+
 std::unique_ptr<Database> openSqlite(const std::string& path, int pool_size, int acquire_timeout_ms) {
-    const auto parent = std::filesystem::path(path).parent_path();
-    if (!parent.empty()) std::filesystem::create_directories(parent);
+    createPrivateDirectory(std::filesystem::path(path).parent_path());
+    if (path != ":memory:") createPrivateFile(path);
+    try {
+        switchToWal(path);
+    } catch (const SQLite::Exception& e) {
+        rethrow(e);
+    }
     return std::make_unique<SqliteDatabase>(path, pool_size, acquire_timeout_ms);
 }
 

@@ -11,8 +11,9 @@ Run it with /usr/bin/python3 (the python3 first on PATH may lack aiosmtpd):
 * Before each RCPT and DATA it reads the JSON control FILE (missing or empty = no special behaviour):
       {"rcpt": ["451 4.3.0 Try again later"],      # replies for the next RCPTs, consumed one per RCPT
        "data": ["452 4.3.1 Out of storage"],       # replies for the next DATAs, consumed one per DATA
-       "reject_rcpt_permanent": ["bad@example.com"]}  # always "550 5.1.1 No such user"
-  then 250. A consumed reply is removed from FILE (rewritten atomically), so a test can queue N failures.
+       "reject_rcpt_permanent": ["bad@example.com"],  # always "550 5.1.1 No such user"
+       "data_delay_seconds": 5}                     # a slow server: waits this long before answering DATA
+  then 250. A slow server whose client hung up during the wait stores nothing (it could not say it accepted). A consumed reply is removed from FILE (rewritten atomically), so a test can queue N failures.
 * --auth USER:PASS offers AUTH PLAIN and LOGIN without TLS and requires it before MAIL.
 * --watch-stdin exits when stdin reaches end of file, so the server dies with the test process that holds the pipe.
 """
@@ -76,6 +77,11 @@ class Handler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        delay = float(read_control(self.control).get("data_delay_seconds") or 0)
+        if delay > 0:
+            await asyncio.sleep(delay)
+            if server.transport is None or server.transport.is_closing():
+                return "421 4.4.2 Client gone"
         reply = next_reply(self.control, "data")
         if reply:
             return reply

@@ -1,28 +1,31 @@
+#include <memory>
 #include <nlohmann/json.hpp>
 
 #include "common/embedded.h"
 #include "http/handlers/routes.h"
-#include "storage/migrations.h"
+#include "storage/readiness.h"
 
 namespace rsolv::http {
 
 void addHealthRoutes(Router& router, const Context& ctx) {
     router.add({"GET", "/healthz", RouteKind::Api, [](Request&) { return Response::json(R"({"status":"ok"})"); }, {}});
-    const Context* c = &ctx;
+    // Shared by the route's copies; lives as long as the router.
+    auto probe = std::make_shared<storage::ReadinessProbe>(ctx.db, ctx.clock);
     router.add({"GET", "/readyz", RouteKind::Api,
-                [c](Request&) {
-                    nlohmann::json body;
-                    try {
-                        const auto s = storage::schemaStatus(c->db);
-                        body = {{"status", s.current() ? "ready" : "not_ready"},
-                                {"database", "ok"},
-                                {"schema_version", s.database_version},
-                                {"expected_schema_version", s.binary_version}};
-                        return Response::json(body.dump(), s.current() ? 200 : 503);
-                    } catch (const std::exception&) {
-                        body = {{"status", "not_ready"}, {"database", "unreachable"}};
-                        return Response::json(body.dump(), 503);
+                [probe](Request&) {
+                    const auto r = probe->check();
+                    nlohmann::json body{{"status", r.ready() ? "ready" : "not_ready"},
+                                        {"database", r.database_ok ? "ok" : "unreachable"},
+                                        {"write", r.write_ok ? "ok" : r.database_ok ? "failed" : "not_checked"}};
+                    if (r.database_ok) {
+                        body["schema_version"] = r.schema_version;
+                        body["expected_schema_version"] = r.expected_schema_version;
                     }
+                    if (!r.ready()) {
+                        body["failing_check"] = r.failing_check;
+                        body["reason"] = r.reason;
+                    }
+                    return Response::json(body.dump(), r.ready() ? 200 : 503);
                 },
                 {}});
 }

@@ -8,11 +8,12 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config git ca-certificates
   libpoco-dev libpqxx-dev libpq-dev libsqlitecpp-dev libsqlite3-dev libkainjow-mustache-dev
   nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev libsodium-dev libpsl-dev libidn2-dev
-  zlib1g-dev libssl-dev
+  zlib1g-dev libssl-dev libsystemd-dev
 )
 if [ "${1:-}" = "--test" ]; then
   packages+=(libgtest-dev libgmock-dev googletest libbenchmark-dev python3 python3-aiosmtpd
-             postgresql postgresql-contrib wrk chromium fonts-dejavu-core sqlite3)
+             postgresql postgresql-contrib wrk chromium fonts-dejavu-core sqlite3
+             nginx openssl curl systemd dpkg-dev)
   # The machine image may carry its own Node.js; Debian's npm conflicts with it, so only add Debian's when absent.
   command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 fi

@@ -10,8 +10,9 @@
 # 4. ctest --test-dir build --output-on-failure -j2   (RSOLV_TEST_JOBS overrides the -j), with RSOLV_CONTRACT_LOG
 #    naming a fresh file where the test HTTP client logs every /api/ exchange
 # 5. the API contract check: tests/contract/validate.mjs holds that log against data/openapi.json
-# 6. npm test in tests/browser, when it has a package.json (RSOLV_BIN=build/rsolv)
-# 7. the fault suite's short form, scripts/fault-suite.sh --short (its own PostgreSQL cluster, real processes);
+# 6. tests/package/package-test.sh: the .deb built by cpack, installed with dpkg -i, run behind nginx, purged
+# 7. npm test in tests/browser, when it has a package.json (RSOLV_BIN=build/rsolv)
+# 8. the fault suite's short form, scripts/fault-suite.sh --short (its own PostgreSQL cluster, real processes);
 #    RSOLV_SKIP_FAULT_SUITE=1 leaves it out
 # The cluster is stopped on exit, whatever happened. Exits non-zero when anything failed; the last line sums up.
 set -euo pipefail
@@ -107,7 +108,18 @@ else
   failed=1
 fi
 
-# 6. browser tests
+# 6. the Debian package: built, installed with dpkg -i, run, and put behind nginx (tests/package/package-test.sh)
+stage="package"
+log "building, installing and running the Debian package"
+package_started=$(date +%s)
+if bash tests/package/package-test.sh build; then
+  results+=("package: ok $(( $(date +%s) - package_started ))s")
+else
+  results+=("package: FAILED")
+  failed=1
+fi
+
+# 7. browser tests
 if [ -f tests/browser/package.json ]; then
   stage="browser tests"
   log "running browser tests"
@@ -120,7 +132,7 @@ if [ -f tests/browser/package.json ]; then
   fi
 fi
 
-# 7. fault suite (short form): real processes, PostgreSQL restarts, SMTP outages, a full disk
+# 8. fault suite (short form): real processes, PostgreSQL restarts, SMTP outages, a full disk
 if [ "${RSOLV_SKIP_FAULT_SUITE:-}" != 1 ]; then
   stage="fault suite"
   log "running the fault suite (short form)"

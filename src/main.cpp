@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "app/app.h"
+#include "app/service_manager.h"
 #include "common/crypto.h"
 #include "common/logging.h"
 #include "domain/accounts.h"
@@ -27,6 +28,12 @@ int waitForStopSignal() {
     return sig;
 }
 
+/// Ready once migrations are applied (App's constructor) and the listener is open (startHttp).
+void notifyReady(unsigned short port, int workers) {
+    app::notifyReady("listening on port " + std::to_string(port) + ", " + std::to_string(workers) +
+                     " job worker thread(s)");
+}
+
 constexpr auto kShutdownGrace = std::chrono::seconds(20);
 
 int serve(const app::Config& config) {
@@ -34,8 +41,10 @@ int serve(const app::Config& config) {
     app::App application(config, clock);
     application.startHttp();
     if (config.workers > 0) application.startWorkers();
+    notifyReady(application.port(), config.workers);
     const int sig = waitForStopSignal();
     spdlog::info("received signal {}, stopping", sig);
+    app::notifyStopping();
     application.stopHttp();
     application.stopWorkers(kShutdownGrace);
     return 0;
@@ -45,8 +54,10 @@ int work(const app::Config& config) {
     SystemClock clock;
     app::App application(config, clock);
     application.startWorkers();
+    app::notifyReady("running " + std::to_string(std::max(1, config.workers)) + " job worker thread(s)");
     const int sig = waitForStopSignal();
     spdlog::info("received signal {}, stopping: no new jobs are claimed", sig);
+    app::notifyStopping();
     application.stopWorkers(kShutdownGrace);
     return 0;
 }

@@ -135,7 +135,8 @@ SignupOutcome Provisioning::provisionFromSignup(const SignupRequest& request) {
                 nc.auto_provisioned = true;
                 out.customer_id = customers.insert(nc, now);
                 recordEvent(tx, out.customer_id, event::kCustomerCreated, "succeeded",
-                            {{"plan", "trial"}, {"trial_fixes_limit", policy_.trial_fixes}}, now);
+                            {{"plan", "trial"}, {"trial_fixes_limit", policy_.trial_fixes}, {"ip", request.client_ip}},
+                            now);
 
                 step(kStepApiKey);
                 const GeneratedApiKey key = generateApiKey();

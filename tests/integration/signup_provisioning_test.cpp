@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "common/crypto.h"
 #include "domain/api_key.h"
 #include "domain/provisioning.h"
@@ -124,6 +126,20 @@ TEST_P(SignupProvisioning, ProvisionsCustomerFromValidSignup) {
     ASSERT_EQ(again.status, 200);
     EXPECT_EQ(findApiKey(again.body), "");
     EXPECT_NE(again.body.find(decodeEntities(domain::displayIdOf(key))), std::string::npos);
+}
+
+// Behind a load balancer or nginx, the new customer's event names the client, not the proxy and not what the client
+// claimed about itself further left in X-Forwarded-For.
+TEST_P(SignupProvisioning, RecordsTheClientAddressOfTheNewCustomer) {
+    TestApp app(GetParam(), signupConfig([](app::Config& c) { c.trusted_proxies = {"127.0.0.1/32"}; }));
+    HttpClient browser(app.port(), app.publicUrl());
+    const auto res =
+        browser.signup("ada@example.com", "Ada", "", {{"X-Forwarded-For", "198.51.100.7, 203.0.113.5"}});
+    ASSERT_EQ(res.status, 303) << res.body;
+    const auto created = eventsOfType(app, "customer_created");
+    ASSERT_EQ(created.size(), 1u);
+    const auto details = nlohmann::json::parse(created.front().details_json);
+    EXPECT_EQ(details.value("ip", ""), "203.0.113.5") << created.front().details_json;
 }
 
 TEST_P(SignupProvisioning, HandlesDuplicateSignupsGracefully) {

@@ -1,6 +1,9 @@
 #include "storage/readiness.h"
 
 #include <spdlog/spdlog.h>
+#include <sys/statvfs.h>
+
+#include <filesystem>
 
 #include "storage/migrations.h"
 
@@ -11,6 +14,23 @@ namespace {
 constexpr Query kProbeWrite{
     "UPDATE schema_migrations SET applied_at = applied_at "
     "WHERE version = (SELECT MAX(version) FROM schema_migrations)"};
+
+/// Below this much free space on its file system SQLite cannot be trusted with a signup: a tiny write may still fit
+/// in space the WAL already holds while every real transaction fails with "database or disk is full".
+constexpr std::uint64_t kMinimumFreeBytes = 1024 * 1024;
+
+/// Free bytes on the file system of a SQLite database (describe() is "sqlite:PATH"); nothing for other databases.
+std::optional<std::uint64_t> sqliteFreeBytes(Database& db) {
+    if (db.dialect() != Dialect::Sqlite) return std::nullopt;
+    const std::string described = db.describe();
+    const std::string prefix = "sqlite:";
+    if (described.rfind(prefix, 0) != 0) return std::nullopt;
+    auto dir = std::filesystem::path(described.substr(prefix.size())).parent_path();
+    if (dir.empty()) dir = ".";
+    struct statvfs fs {};
+    if (::statvfs(dir.c_str(), &fs) != 0) return std::nullopt;
+    return std::uint64_t(fs.f_bavail) * fs.f_frsize;
+}
 
 std::string publicReason(const std::exception& e) {
     if (const auto* s = dynamic_cast<const StorageError*>(&e)) {
@@ -42,6 +62,12 @@ ReadinessReport checkReadiness(Database& db) {
         spdlog::warn("readiness: the database did not answer a read: {}", e.what());
         r.failing_check = "database";
         r.reason = publicReason(e);
+        return r;
+    }
+    if (const auto free = sqliteFreeBytes(db); free && *free < kMinimumFreeBytes) {
+        spdlog::warn("readiness: {} bytes free on the database's file system", *free);
+        r.failing_check = "database_write";
+        r.reason = "disk_full";
         return r;
     }
     try {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <mutex>
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -16,12 +17,13 @@ struct ReadinessReport {
     int schema_version = 0;
     int expected_schema_version = 0;
     std::string failing_check;  ///< "" when ready; "database", "schema" or "database_write"
-    std::string reason;         ///< a short, public reason ("unavailable", "busy", "error"); details go to the log
+    std::string reason;  ///< a short, public reason ("unavailable", "busy", "disk_full", "error"); details in the log
     bool ready() const { return failing_check.empty(); }
 };
 
-/// Runs every check now: a read of the schema version, then a tiny write that must commit (the newest
-/// schema_migrations row rewritten in place, so no table grows and the service reads nothing it changes).
+/// Runs every check now: a read of the schema version; on SQLite at least 1 MiB free on the database's file system
+/// (a tiny write can still fit in space the WAL already holds on a full disk); then a tiny write that must commit
+/// (the newest schema_migrations row rewritten in place, so no table grows and the service reads nothing it changes).
 ReadinessReport checkReadiness(Database& db);
 
 /// checkReadiness with its answer cached, so a load balancer probing every second costs one write every few

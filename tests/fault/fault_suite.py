@@ -872,7 +872,7 @@ class Suite:
                 status, body = get(serve.port, "/readyz", timeout=10)
                 if status == 503:
                     ready_503_after = time.time() - full_since
-                    if "database_write" not in body:
+                    if "database_write" not in body:  # the failing check is named
                         failures.append(f"/readyz 503 does not name the failing check: {body}")
                     break
                 time.sleep(0.25)

@@ -5,6 +5,8 @@
 //   jobs_bench latency --db URL --smtp-port P --accept-log FILE [--n 100] [--http-threads 128] [--wake-variant 1]
 //                      [--label TEXT]
 //   jobs_bench stop    --db URL [--trials 3]
+//   jobs_bench drain   --db URL --smtp-port P --accept-log FILE --smtp-cmd CMD [--n 2000] [--outage-s 20]
+//                      [--workers 4] [--senders 4]
 //
 // empty:   enqueues N jobs of a kind whose handler does nothing, runs a jobs::Worker (4 threads, batch B, short poll)
 //          and times until every one has completed; once per batch size.
@@ -18,6 +20,9 @@
 //          POST /signup; the SMTP server appends "<epoch_ns> <rcpt>" to FILE on each DATA. Latency = accepted - POST start.
 //          Then a second burst where the bench calls Worker::wake() as each POST returns (the effect of a wake on enqueue).
 // stop:    how long Worker::stop() takes while jobs are running (the SIGTERM path).
+// drain:   the App's workers run while nothing listens on the SMTP port; N signups queue N welcome emails; after the
+//          outage CMD starts the recorder on that port (the server's return) and the bench times until every email
+//          has arrived, and counts duplicates in the recorder's log (issue 10: 2,000 within 30 s, each once).
 // `--smtp-pid PID` (email, latency) adds the SMTP server to the CPU breakdown.
 //
 // Every result also goes to a "SUMMARY|..." line that bench/jobs-bench.sh collects. bench/jobs-bench.sh runs it all.
@@ -25,12 +30,17 @@
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/SocketAddress.h>
+#include <Poco/Net/StreamSocket.h>
 #include <Poco/StreamCopier.h>
 #include <Poco/String.h>
 #include <Poco/URI.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -45,6 +55,7 @@
 #include <map>
 #include <mutex>
 #include <regex>
+#include <set>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -62,6 +73,8 @@
 #include "mail/mailer.h"
 #include "storage/database.h"
 #include "storage/migrations.h"
+
+extern char** environ;
 
 namespace {
 
@@ -244,7 +257,7 @@ app::Config baseConfig(const std::string& db_url, const std::filesystem::path& v
 class NoopHandler final : public jobs::JobHandler {
 public:
     explicit NoopHandler(std::int64_t target) : target_(target) {}
-    jobs::JobOutcome run(const jobs::Job&) override {
+    jobs::JobOutcome run(const jobs::Job&, jobs::JobLease&) override {
         if (++done_ >= target_) {
             std::lock_guard lock(mutex_);
             cv_.notify_all();
@@ -421,9 +434,9 @@ private:
 class TimedHandler final : public jobs::JobHandler {
 public:
     explicit TimedHandler(jobs::JobHandler& inner) : inner_(inner) {}
-    jobs::JobOutcome run(const jobs::Job& job) override {
+    jobs::JobOutcome run(const jobs::Job& job, jobs::JobLease& lease) override {
         const long long t0 = nowNs();
-        auto r = inner_.run(job);
+        auto r = inner_.run(job, lease);
         ns += nowNs() - t0;
         ++runs;
         return r;
@@ -843,7 +856,7 @@ int runLatency(const Args& args) {
 class SlowHandler final : public jobs::JobHandler {
 public:
     explicit SlowHandler(std::chrono::microseconds d) : d_(d) {}
-    jobs::JobOutcome run(const jobs::Job&) override {
+    jobs::JobOutcome run(const jobs::Job&, jobs::JobLease&) override {
         if (d_.count() > 0) std::this_thread::sleep_for(d_);
         return jobs::JobOutcome::done();
     }
@@ -888,6 +901,125 @@ int runStop(const Args& args) {
     return 0;
 }
 
+
+// ---------------------------------------------------------------------------------------------------------------
+// 5. the mail drain after an SMTP outage (issue 10, defect 4)
+
+/// Lines of the recorder's accept log: "<epoch_ns> <rcpt>".
+std::vector<std::pair<std::int64_t, std::string>> readDrainLog(const std::string& path) {
+    std::vector<std::pair<std::int64_t, std::string>> out;
+    std::ifstream in(path);
+    std::int64_t t = 0;
+    std::string rcpt;
+    while (in >> t >> rcpt) out.emplace_back(t, rcpt);
+    return out;
+}
+
+bool portAccepts(int port) {
+    try {
+        Poco::Net::StreamSocket s;
+        s.connect(Poco::Net::SocketAddress("127.0.0.1", static_cast<Poco::UInt16>(port)), Poco::Timespan(0, 200000));
+        return true;
+    } catch (...) {
+        return false;
+    }
+}
+
+int runDrain(const Args& args) {
+    const std::string url = args.get("db");
+    const std::string backend = backendOf(url);
+    const long n = args.num("n", 2000);
+    const int smtp_port = int(args.num("smtp-port", 0));
+    const std::string accept_log = args.get("accept-log");
+    const std::string smtp_cmd = args.get("smtp-cmd");  // starts the recorder on smtp_port: the server's return
+    const long outage_s = args.num("outage-s", 20);
+    const auto var_dir = makeTempDir("rsolv-jobs-bench-");
+    auto config = baseConfig(url, var_dir, smtp_port);
+    config.workers = int(args.num("workers", 4));
+    config.mail_senders = int(args.num("senders", 4));
+    SystemClock clock;
+    std::printf("== mail drain on %s: %ld welcome emails wait through a %ld s SMTP outage; App worker %d threads, %d SMTP "
+                "senders, breaker after %d failures, probe every %d s\n",
+                backend.c_str(), n, outage_s, config.workers, config.mail_senders, config.mail_breaker_threshold,
+                config.mail_probe_seconds);
+    if (portAccepts(smtp_port)) throw std::runtime_error("something already listens on the SMTP port");
+
+    app::App app(config, clock);
+    app.startWorkers();  // the workers run through the whole outage, as in production
+    const std::string run = crypto::hex(crypto::randomBytes(3));
+    {
+        std::atomic<long> next{0};
+        std::vector<std::thread> ts;
+        for (int t = 0; t < 4; ++t)
+            ts.emplace_back([&] {
+                for (long i; (i = next++) < n;) {
+                    domain::SignupRequest r;
+                    r.email = "drain-" + run + "-" + std::to_string(i) + "@example.com";
+                    r.name = "Bench User " + std::to_string(i);
+                    r.client_ip = "10.3." + std::to_string(i / 256 % 256) + "." + std::to_string(i % 256);
+                    r.user_agent = "jobs_bench";
+                    app.provisioning().provisionFromSignup(r);
+                    app.worker().wake();
+                }
+            });
+        for (auto& t : ts) t.join();
+    }
+    const auto outage_start = SteadyClock::now();
+    while (secondsSince(outage_start) < double(outage_s)) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    const auto waiting = countQuery(app.database(), kCountKindNotCompleted, {kWelcomeKind});
+    std::printf("  after the outage: %lld welcome emails waiting; breaker opened %llu time(s), %llu probe(s) failed\n",
+                (long long)waiting, (unsigned long long)app.mailTransport().primaryBreaker().timesOpened(),
+                (unsigned long long)app.mailTransport().counters().failed_probes.load());
+    printJobStates(app.database(), kWelcomeKind);
+
+    // The server returns.
+    pid_t smtp_pid = -1;
+    {
+        const char* argv[] = {"/bin/sh", "-c", smtp_cmd.c_str(), nullptr};
+        if (posix_spawn(&smtp_pid, "/bin/sh", nullptr, nullptr, const_cast<char**>(argv), environ) != 0)
+            throw std::runtime_error("could not start the SMTP server");
+    }
+    while (!portAccepts(smtp_port)) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    const auto back = SteadyClock::now();
+    const std::int64_t back_ns = epochNs();
+    std::vector<std::pair<std::int64_t, std::string>> accepted;
+    while (secondsSince(back) < 120) {
+        accepted = readDrainLog(accept_log);
+        if (long(accepted.size()) >= n) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    // A little longer, to see any duplicate that would come after the last first copy.
+    std::this_thread::sleep_for(std::chrono::seconds(2));
+    accepted = readDrainLog(accept_log);
+    app.stopWorkers(std::chrono::seconds(10));
+    kill(smtp_pid, SIGTERM);
+    waitpid(smtp_pid, nullptr, 0);
+
+    std::set<std::string> distinct;
+    std::int64_t first_ns = 0, last_ns = 0;
+    for (const auto& [t, rcpt] : accepted) {
+        if (rcpt.find("drain-" + run + "-") == std::string::npos) continue;
+        distinct.insert(rcpt);
+        if (!first_ns || t < first_ns) first_ns = t;
+        last_ns = std::max(last_ns, t);
+    }
+    const double first_s = first_ns ? double(first_ns - back_ns) / 1e9 : -1;
+    const double all_s = last_ns ? double(last_ns - back_ns) / 1e9 : -1;
+    const long duplicates = long(accepted.size()) - long(distinct.size());
+    const auto completed = countQuery(app.database(), kCountKindState, {kWelcomeKind, std::string("completed")});
+    std::printf("  server back: first email after %.2f s (the next probe), all %zu of %ld after %.2f s; %ld duplicate(s); "
+                "%lld jobs completed -> %.0f emails/s once sending\n",
+                first_s, distinct.size(), n, all_s, duplicates, (long long)completed,
+                all_s > first_s ? double(distinct.size()) / (all_s - first_s) : 0.0);
+    std::printf("  target: all %ld within 30 s of the return, each exactly once: %s\n", n,
+                long(distinct.size()) == n && duplicates == 0 && all_s <= 30 ? "met" : "NOT met");
+    if (completed != n) printJobStates(app.database(), kWelcomeKind);
+    std::printf("SUMMARY|%s|drain: s from SMTP return to all %ld emails|%.1f\n", backend.c_str(), n, all_s);
+    std::printf("SUMMARY|%s|drain: s to the first email (probe)|%.1f\n", backend.c_str(), first_s);
+    std::printf("SUMMARY|%s|drain: duplicates|%ld\n", backend.c_str(), duplicates);
+    return long(distinct.size()) == n && duplicates == 0 ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -910,6 +1042,7 @@ int main(int argc, char** argv) {
         if (mode == "email") return runEmail(args);
         if (mode == "latency") return runLatency(args);
         if (mode == "stop") return runStop(args);
+        if (mode == "drain") return runDrain(args);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "jobs_bench %s: %s\n", mode.c_str(), e.what());
         return 1;

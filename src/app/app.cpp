@@ -64,11 +64,13 @@ std::unique_ptr<storage::Database> openAndMigrate(const Config& config) {
     return db;
 }
 
-mail::MailSettings mailSettings(const Config& config) {
-    auto parsed = mail::parseMailUrl(config.mail_url);
+mail::MailSettings mailSettings(const Config& config, bool fallback) {
+    auto parsed = fallback ? mail::parseMailUrl(config.mail_fallback_url, "RSOLV_MAIL_FALLBACK_URL")
+                           : mail::parseMailUrl(config.mail_url);
     if (!parsed.ok()) throw ConfigError(parsed.error().message);
     mail::MailSettings m = parsed.value();
-    if (!config.smtp_username.empty()) {
+    m.max_connections = config.mail_senders;
+    if (!fallback && !config.smtp_username.empty()) {
         m.username = config.smtp_username;
         m.password = config.smtp_password;
     }
@@ -91,8 +93,12 @@ mail::MailSettings mailSettings(const Config& config) {
     return m;
 }
 
-App::App(Config config, const Clock& clock)
-    : config_(std::move(config)), clock_(clock), secret_(loadSecretKey(config_)), db_(openAndMigrate(config_)) {
+App::App(Config config, const Clock& clock, MonotonicClock& ticks)
+    : config_(std::move(config)),
+      clock_(clock),
+      secret_(loadSecretKey(config_)),
+      db_(openAndMigrate(config_)),
+      ticks_(ticks) {
     createPrivateVarDir(config_.var_dir);
     std::vector<std::string> allow, block;
     if (!config_.email_allowlist_file.empty())
@@ -117,7 +123,12 @@ App::App(Config config, const Clock& clock)
                                                            secret_.subkey("flash-encryption"),
                                                            secret_.subkey("job-payload-encryption"));
 
-    mailer_ = mail::makeMailer(mailSettings(config_));
+    mail::BreakerSettings breaker;
+    breaker.failure_threshold = config_.mail_breaker_threshold;
+    breaker.probe_interval = std::chrono::seconds(config_.mail_probe_seconds);
+    mailer_ = std::make_unique<mail::FailoverMailer>(
+        mail::makeMailer(mailSettings(config_)),
+        config_.mail_fallback_url.empty() ? nullptr : mail::makeMailer(mailSettings(config_, true)), breaker, ticks_);
     char hostname[256] = {};
     gethostname(hostname, sizeof hostname - 1);
     queue_ = std::make_unique<jobs::JobQueue>(*db_, clock_,
@@ -130,11 +141,11 @@ App::App(Config config, const Clock& clock)
     email.payload_key = secret_.subkey("job-payload-encryption");
     email.unsubscribe_key = secret_.subkey("unsubscribe-links");
     email.login_link_ttl = std::chrono::minutes(config_.sign_in_link_minutes);
-    email_handler_ = std::make_unique<jobs::EmailJobHandler>(*db_, clock_, *mailer_, email);
+    email_handler_ = std::make_unique<jobs::EmailJobHandler>(*db_, clock_, *mailer_, email, ticks_);
     jobs::WorkerOptions worker_options;
     worker_options.threads = std::max(1, config_.workers);
     worker_options.keep_finished = std::chrono::hours(24 * config_.jobs_keep_days);
-    worker_ = std::make_unique<jobs::Worker>(*queue_, worker_options);
+    worker_ = std::make_unique<jobs::Worker>(*queue_, worker_options, ticks_);
     for (const auto kind : {domain::email_kind::kWelcome, domain::email_kind::kAlreadyRegistered,
                             domain::email_kind::kOnboarding24h, domain::email_kind::kOnboarding72h,
                             domain::email_kind::kOnboarding1w, domain::email_kind::kSignIn,
@@ -192,7 +203,10 @@ void App::startWorkers() {
 
 void App::stopWorkers(Duration grace) {
     if (!workers_running_) return;
-    worker_->stop(grace);
+    worker_->requestStop();
+    worker_->waitIdle(grace);
+    email_handler_->shutdown();  // a delivery still waiting to be recorded stops waiting
+    worker_->join();
     workers_running_ = false;
 }
 

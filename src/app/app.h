@@ -4,6 +4,7 @@
 
 #include "app/config.h"
 #include "common/clock.h"
+#include "common/monotonic_clock.h"
 #include "common/crypto.h"
 #include "domain/disposable_domains.h"
 #include "domain/provisioning.h"
@@ -15,6 +16,7 @@
 #include "jobs/email_jobs.h"
 #include "jobs/job_queue.h"
 #include "jobs/worker.h"
+#include "mail/failover_mailer.h"
 #include "mail/mail_settings.h"
 #include "storage/database.h"
 
@@ -24,7 +26,8 @@ namespace rsolv::app {
 /// hands references down. `serve` runs one; integration tests run one on port 0 with a clock they control.
 class App {
 public:
-    App(Config config, const Clock& clock);
+    /// `ticks` times the workers' polls and heartbeats and the mail breakers' probes (tests pass a manual one).
+    App(Config config, const Clock& clock, MonotonicClock& ticks = MonotonicClock::system());
     ~App();
 
     void startHttp();
@@ -35,6 +38,10 @@ public:
     void stopWorkers(Duration grace);
     jobs::Worker& worker() { return *worker_; }
     jobs::JobQueue& jobQueue() { return *queue_; }
+    /// For metrics: what the email jobs did (sent, deferred, record retries, duplicates).
+    const jobs::DeliveryCounters& deliveryCounters() const { return email_handler_->counters(); }
+    /// For metrics: the mail transports, their breakers and counters.
+    const mail::FailoverMailer& mailTransport() const { return *mailer_; }
 
     const Config& config() const { return config_; }
     storage::Database& database() { return *db_; }
@@ -49,6 +56,7 @@ private:
     const Clock& clock_;
     crypto::SecretKey secret_;
     std::unique_ptr<storage::Database> db_;
+    MonotonicClock& ticks_;
     std::unique_ptr<domain::DisposableDomains> disposable_;
     std::unique_ptr<domain::Provisioning> provisioning_;
     domain::SessionPolicy session_policy_;
@@ -61,15 +69,16 @@ private:
     std::unique_ptr<http::Context> context_;
     http::Router router_;
     std::unique_ptr<http::HttpServer> server_;
-    std::unique_ptr<mail::Mailer> mailer_;
+    std::unique_ptr<mail::FailoverMailer> mailer_;
     std::unique_ptr<jobs::JobQueue> queue_;
     std::unique_ptr<jobs::EmailJobHandler> email_handler_;
     std::unique_ptr<jobs::Worker> worker_;
     bool workers_running_ = false;
 };
 
-/// The mail settings of RSOLV_MAIL_URL, RSOLV_MAIL_FROM, RSOLV_MAIL_REPLY_TO and RSOLV_SMTP_*.
-mail::MailSettings mailSettings(const Config& config);
+/// The mail settings of RSOLV_MAIL_URL, RSOLV_MAIL_FROM, RSOLV_MAIL_REPLY_TO, RSOLV_SMTP_* and RSOLV_MAIL_SENDERS;
+/// with `fallback`, of RSOLV_MAIL_FALLBACK_URL instead of RSOLV_MAIL_URL (its credentials only from its URL).
+mail::MailSettings mailSettings(const Config& config, bool fallback = false);
 
 /// The server key: RSOLV_SECRET_KEY, or in development one kept in <var>/secret_key (created on first start).
 crypto::SecretKey loadSecretKey(const Config& config);

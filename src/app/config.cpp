@@ -170,6 +170,15 @@ Config loadConfig(const Environment& env) {
     if (c.log_level != "trace" && c.log_level != "debug" && c.log_level != "info" && c.log_level != "warn" &&
         c.log_level != "error" && c.log_level != "off")
         throw ConfigError("RSOLV_LOG_LEVEL must be one of trace, debug, info, warn, error, off");
+
+    readString(env, "RSOLV_MAIL_FALLBACK_URL", c.mail_fallback_url);
+    if (!c.mail_fallback_url.empty() && c.mail_fallback_url.rfind("file:", 0) != 0 &&
+        c.mail_fallback_url.rfind("smtp://", 0) != 0 && c.mail_fallback_url.rfind("smtp+starttls://", 0) != 0 &&
+        c.mail_fallback_url.rfind("smtps://", 0) != 0)
+        throw ConfigError("RSOLV_MAIL_FALLBACK_URL must be file:DIR, smtp://, smtp+starttls:// or smtps://");
+    readInt(env, "RSOLV_MAIL_BREAKER_THRESHOLD", c.mail_breaker_threshold, 1, 1000);
+    readInt(env, "RSOLV_MAIL_PROBE_SECONDS", c.mail_probe_seconds, 1, 3600);
+    readInt(env, "RSOLV_MAIL_SENDERS", c.mail_senders, 1, 64);
     return c;
 }
 

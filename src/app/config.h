@@ -53,6 +53,11 @@ struct Config {
     std::string github_action = "RSOLV-dev/rsolv-action@v3";  ///< what the downloadable workflow `uses:`
     std::string log_format = "text";
     std::string log_level = "info";
+    // Mail transport resilience (issue 10): a circuit breaker per transport, a fallback, parallel SMTP senders.
+    std::string mail_fallback_url;   ///< RSOLV_MAIL_FALLBACK_URL; empty: no fallback
+    int mail_breaker_threshold = 5;  ///< RSOLV_MAIL_BREAKER_THRESHOLD: transport failures in a row that open it
+    int mail_probe_seconds = 5;      ///< RSOLV_MAIL_PROBE_SECONDS: how often an open breaker probes its server
+    int mail_senders = 4;            ///< RSOLV_MAIL_SENDERS: SMTP connections at once, each reused across messages
 
     bool https() const { return public_url.rfind("https://", 0) == 0; }
     /// The host of the public URL, for Message-IDs and default addresses.

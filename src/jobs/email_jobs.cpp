@@ -1,5 +1,7 @@
 #include "jobs/email_jobs.h"
 
+#include <spdlog/spdlog.h>
+
 #include <nlohmann/json.hpp>
 
 #include "common/crypto.h"
@@ -76,10 +78,58 @@ std::string emailEventType(std::string_view k) {
 }
 
 EmailJobHandler::EmailJobHandler(storage::Database& db, const Clock& clock, mail::Mailer& mailer,
-                                 EmailJobSettings settings)
-    : db_(db), clock_(clock), mailer_(mailer), settings_(std::move(settings)), templates_("templates/email/") {}
+                                 EmailJobSettings settings, MonotonicClock& ticks)
+    : db_(db),
+      clock_(clock),
+      mailer_(mailer),
+      settings_(std::move(settings)),
+      templates_("templates/email/"),
+      ticks_(ticks) {}
 
-JobOutcome EmailJobHandler::run(const Job& job) {
+void EmailJobHandler::shutdown() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    stop_cv_.notify_all();
+}
+
+void EmailJobHandler::recordDelivery(const Job& job, const std::string& message_id, std::int64_t customer_id,
+                                     const std::string& content) {
+    const std::string event_type = emailEventType(job.kind);
+    Duration delay = settings_.record_retry_first;
+    for (int attempt = 1;; ++attempt) {
+        try {
+            const bool first = storage::inTransaction(db_, storage::TxMode::Write, [&](storage::Transaction& tx) {
+                const Timestamp now = clock_.now();
+                const bool first = storage::EmailDeliveryRepository(tx).record(message_id, customer_id, job.kind, now);
+                nlohmann::json details = {{"message_id", message_id}, {"attempt", job.attempts}, {"content", content}};
+                if (attempt > 1) details["record_attempts"] = attempt;
+                domain::recordEvent(tx, customer_id, event_type, first ? "sent" : "duplicate", details, now);
+                return first;
+            });
+            if (!first) {
+                counters_.duplicates.fetch_add(1);
+                spdlog::warn("email {} was sent twice: another run recorded it first (job {})", message_id, job.id);
+            }
+            return;
+        } catch (const std::exception& e) {
+            counters_.record_retries.fetch_add(1);
+            spdlog::warn("email {} was accepted but recording it failed (try {}): {}; retrying in {} ms", message_id,
+                         attempt, e.what(), std::chrono::duration_cast<std::chrono::milliseconds>(delay).count());
+        }
+        std::unique_lock lock(mutex_);
+        if (ticks_.waitFor(stop_cv_, lock, delay, [&] { return stopping_; })) {
+            counters_.duplicates.fetch_add(1);
+            spdlog::error("email {} was accepted but never recorded (shutting down): job {} will send it again",
+                          message_id, job.id);
+            throw std::runtime_error("delivery of " + message_id + " could not be recorded");
+        }
+        delay = std::min(delay * 2, settings_.record_retry_cap);
+    }
+}
+
+JobOutcome EmailJobHandler::run(const Job& job, JobLease& lease) {
     const auto payload = nlohmann::json::parse(job.payload);
     const std::string instance = payload.value("instance", "");
     const std::string event_type = emailEventType(job.kind);
@@ -177,18 +227,19 @@ JobOutcome EmailJobHandler::run(const Job& job) {
     data.set("content", templates_.render(name + ".html", data));
     message.html_body = templates_.render("layout.html", data);
 
+    // Fenced by the lease token, right before the one step that cannot be taken back: a worker whose lease
+    // lapsed (and another worker may have rescued the job) sends nothing.
+    if (!lease.confirm()) return JobOutcome::abandon("lease lost before sending " + message_id);
     const mail::SendResult result = mailer_.send({message}).at(0);
     const Timestamp now = clock_.now();
     switch (result.kind) {
         case mail::SendResult::Kind::Sent:
-            storage::inTransaction(db_, storage::TxMode::Write, [&](storage::Transaction& tx) {
-                storage::EmailDeliveryRepository(tx).record(message_id, customer_id, job.kind, now);
-                domain::recordEvent(tx, customer_id, event_type, "sent",
-                                    {{"message_id", message_id}, {"attempt", job.attempts},
-                                     {"content", domain::toString(state)}},
-                                    now);
-            });
+            counters_.sent.fetch_add(1);
+            recordDelivery(job, message_id, customer_id, std::string(domain::toString(state)));
             return JobOutcome::done(cleaned.dump());
+        case mail::SendResult::Kind::Unavailable:
+            counters_.deferred.fetch_add(1);
+            return JobOutcome::defer(result.detail);
         case mail::SendResult::Kind::Transient:
             if (job.attempts < job.max_attempts)
                 storage::inTransaction(db_, storage::TxMode::Write, [&](storage::Transaction& tx) {

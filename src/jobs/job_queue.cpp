@@ -23,11 +23,11 @@ Duration backoffDelay(int attempt, const RetryPolicy& policy, double unit_random
 JobQueue::JobQueue(storage::Database& db, const Clock& clock, std::string owner, Duration lease, RetryPolicy retry)
     : db_(db), clock_(clock), owner_(std::move(owner)), lease_(lease), retry_(retry) {}
 
-std::vector<Job> JobQueue::claim(int max_jobs) {
+std::vector<Job> JobQueue::claim(int max_jobs, const std::string& skip_kinds) {
     const Timestamp now = clock_.now();
     const std::string token = crypto::randomToken(16);
     return storage::inTransaction(db_, storage::TxMode::Write, [&](storage::Transaction& tx) {
-        return storage::JobRepository(tx).claim(max_jobs, owner_, token, now + lease_, now);
+        return storage::JobRepository(tx).claim(max_jobs, owner_, token, now + lease_, now, skip_kinds);
     });
 }
 
@@ -72,6 +72,12 @@ bool JobQueue::bury(const Job& job, const std::string& error, const std::optiona
 bool JobQueue::release(const Job& job) {
     return storage::inTransaction(db_, storage::TxMode::Write, [&](storage::Transaction& tx) {
         return storage::JobRepository(tx).release(job.id, job.lease_token, clock_.now());
+    });
+}
+
+bool JobQueue::defer(const Job& job, const std::string& error) {
+    return storage::inTransaction(db_, storage::TxMode::Write, [&](storage::Transaction& tx) {
+        return storage::JobRepository(tx).defer(job.id, job.lease_token, error, clock_.now());
     });
 }
 

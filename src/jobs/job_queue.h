@@ -54,7 +54,8 @@ public:
     /// Registers who hears about dead jobs of `kind` (at most one handler per kind; it must outlive the queue).
     void onDead(const std::string& kind, DeadLetterHandler& handler) { dead_letters_[kind] = &handler; }
 
-    std::vector<Job> claim(int max_jobs);
+    /// Up to `max_jobs` due jobs, none of the kinds in `skip_kinds` (",kind,kind," or empty).
+    std::vector<Job> claim(int max_jobs, const std::string& skip_kinds = "");
     /// False when the lease was lost (expired and rescued): the worker must not act on the job any more.
     bool heartbeat(const Job& job);
     bool complete(const Job& job, const std::optional<std::string>& new_payload = std::nullopt);
@@ -66,6 +67,9 @@ public:
     /// Dead at once (a permanent failure).
     bool bury(const Job& job, const std::string& error, const std::optional<std::string>& new_payload = std::nullopt);
     bool release(const Job& job);
+    /// Gives a job back without spending its attempt, noting why (its outside system is down): due again at once.
+    bool defer(const Job& job, const std::string& error);
+    Duration lease() const { return lease_; }
     /// Takes back jobs whose lease expired: retryable, or dead when their attempts are used up. Returns how many.
     int rescueExpired();
     int pruneFinished(Duration older_than);

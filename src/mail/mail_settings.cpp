@@ -9,13 +9,11 @@
 namespace rsolv::mail {
 namespace {
 
-constexpr const char* kField = "RSOLV_MAIL_URL";
 constexpr const char* kShape =
-    "RSOLV_MAIL_URL must be file:DIR, smtp://[user:pass@]host[:port], smtp+starttls://[user:pass@]host[:port] "
+    " must be file:DIR, smtp://[user:pass@]host[:port], smtp+starttls://[user:pass@]host[:port] "
     "or smtps://[user:pass@]host[:port]";
 
-/// Messages name the problem but never repeat the URL: it may hold a password.
-Error urlError(const std::string& problem) { return Error{"invalid", kField, std::string(kShape) + ": " + problem}; }
+
 
 std::optional<std::string> percentDecode(std::string_view text) {
     auto hex = [](char c) -> int {
@@ -74,7 +72,11 @@ bool isLoopbackHost(std::string_view host) {
     return dots == 3;
 }
 
-Result<MailSettings> parseMailUrl(std::string_view url) {
+Result<MailSettings> parseMailUrl(std::string_view url, std::string_view field) {
+    // Messages name the problem but never repeat the URL: it may hold a password.
+    const auto urlError = [&](const std::string& problem) {
+        return Error{"invalid", std::string(field), std::string(field) + kShape + ": " + problem};
+    };
     MailSettings settings;
     if (url.empty()) return urlError("it is empty");
     if (hasControl(url)) return urlError("it contains a control character");

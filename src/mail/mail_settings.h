@@ -21,12 +21,15 @@ struct MailSettings {
     std::string reply_to;  ///< empty: no Reply-To header
     int connect_timeout_seconds = 10;
     int io_timeout_seconds = 30;
+    int max_connections = 4;   ///< SMTP: parallel senders, each on its own connection (RSOLV_MAIL_SENDERS)
+    int keep_idle_seconds = 5; ///< SMTP: an idle connection is reused (RSET) for this long, then closed (QUIT)
 };
 
 /// Parses RSOLV_MAIL_URL: "file:DIR" | "smtp://[user:pass@]host[:port]" (port 25) | "smtp+starttls://...[:587]" |
 /// "smtps://...[:465]"; user and password are percent-decoded. Credentials in a plain smtp:// URL are accepted only
 /// for a loopback host. Any other input is an Error with field "RSOLV_MAIL_URL"; messages never repeat the password.
-Result<MailSettings> parseMailUrl(std::string_view url);
+/// `field` names the variable in messages (RSOLV_MAIL_FALLBACK_URL takes the same forms).
+Result<MailSettings> parseMailUrl(std::string_view url, std::string_view field = "RSOLV_MAIL_URL");
 
 /// The mailer for the settings' transport. Throws std::invalid_argument when from_address (or reply_to) is not a
 /// usable address, so a misconfiguration stops start-up instead of failing every email.

@@ -20,7 +20,10 @@ struct EmailMessage {
 };
 
 struct SendResult {
-    enum class Kind { Sent, Transient, Permanent };
+    /// Unavailable: the transport could not be reached or refused the session before this message was handed over
+    /// (no connection, greeting, EHLO, STARTTLS or AUTH failed, or a transport's circuit breaker is open): not the
+    /// message's fault, so it waits without spending an attempt.
+    enum class Kind { Sent, Transient, Permanent, Unavailable };
     Kind kind;
     std::string detail;  ///< for logs and events, e.g. "451 4.3.0 Try again later"; never credentials
 };
@@ -33,6 +36,13 @@ public:
     virtual std::vector<SendResult> send(const std::vector<EmailMessage>& batch) = 0;
     /// For logs: transport and destination, never the password.
     virtual std::string describe() const = 0;
+    /// Whether the server takes sessions now (SMTP: connect, EHLO, QUIT). Does not throw.
+    virtual bool probe() { return true; }
+    /// False while no mail can go out through this transport (its breaker is open): callers leave mail waiting.
+    /// May probe the server when a probe is due.
+    virtual bool ready() { return true; }
+    /// Closes connections kept open for reuse that have been idle too long (called often; cheap).
+    virtual void closeIdle() {}
 };
 
 }  // namespace rsolv::mail

@@ -113,12 +113,37 @@ std::string bracketed(const std::string& host) {
     return host.find(':') != std::string::npos ? "[" + host + "]" : host;
 }
 
-/// What went wrong before any message could be handed over: every message of the batch gets this Transient result.
+/// What went wrong before any message could be handed over: every message of the batch gets this Unavailable result.
 struct SetupFailure {
     std::string detail;
 };
 
 }  // namespace
+
+/// One open SMTP session, past EHLO (and STARTTLS, AUTH), between transactions.
+class SmtpMailer::Connection {
+public:
+    explicit Connection(std::unique_ptr<SmtpSession> session) : session(std::move(session)) {}
+    ~Connection() {
+        if (session) session->abort();
+    }
+    /// QUIT, then close; never throws.
+    void quit() {
+        try {
+            session->close();
+        } catch (...) {
+            session->abort();
+        }
+        session.reset();
+    }
+    std::unique_ptr<SmtpSession> session;
+    std::chrono::steady_clock::time_point idle_since = std::chrono::steady_clock::now();
+};
+
+struct SmtpMailer::Opened {
+    std::unique_ptr<Connection> connection;
+    std::string failure;  ///< set when connection is null
+};
 
 SmtpMailer::SmtpMailer(MailSettings settings) : settings_(std::move(settings)) {
     if (settings_.transport == Transport::File) throw std::invalid_argument("SmtpMailer needs an SMTP transport");
@@ -137,6 +162,8 @@ SmtpMailer::SmtpMailer(MailSettings settings) : settings_(std::move(settings)) {
 }
 
 SmtpMailer::~SmtpMailer() {
+    for (auto& c : idle_) c->quit();
+    idle_.clear();
     if (tls_) {
         tls_.reset();
         Poco::Net::uninitializeSSL();
@@ -151,26 +178,9 @@ std::string SmtpMailer::describe() const {
     return scheme + "://" + user + bracketed(settings_.host) + ":" + std::to_string(settings_.port);
 }
 
-std::vector<SendResult> SmtpMailer::send(const std::vector<EmailMessage>& batch) {
-    std::vector<SendResult> results(batch.size(), SendResult{Kind::Transient, "not attempted"});
-    std::vector<std::string> payloads(batch.size());
-    std::vector<std::size_t> pending;  // indexes of messages that rendered
-    const auto now = std::chrono::system_clock::now();
-    for (std::size_t i = 0; i < batch.size(); ++i) {
-        try {
-            payloads[i] = dotStuffed(renderMessage(settings_, batch[i], now));
-            pending.push_back(i);
-        } catch (const std::exception& e) {
-            results[i] = {Kind::Permanent, std::string("invalid message: ") + e.what()};
-        }
-    }
-    if (pending.empty()) return results;
 
+SmtpMailer::Opened SmtpMailer::open() {
     const std::string where = bracketed(settings_.host) + ":" + std::to_string(settings_.port);
-    auto failFrom = [&](std::size_t first, const std::string& detail) {
-        for (std::size_t k = first; k < pending.size(); ++k) results[pending[k]] = {Kind::Transient, detail};
-    };
-
     // Connect with the connect timeout; every later read and write has the I/O timeout.
     std::unique_ptr<SmtpSession> session;
     try {
@@ -191,11 +201,9 @@ std::vector<SendResult> SmtpMailer::send(const std::vector<EmailMessage>& batch)
         session = std::make_unique<SmtpSession>(socket);
         session->setTimeout(io_timeout);
     } catch (const Poco::Exception& e) {
-        failFrom(0, "connection to " + where + " failed: " + oneLine(e.displayText()));
-        return results;
+        return {nullptr, "connection to " + where + " failed: " + oneLine(e.displayText())};
     } catch (const std::exception& e) {
-        failFrom(0, "connection to " + where + " failed: " + oneLine(e.what()));
-        return results;
+        return {nullptr, "connection to " + where + " failed: " + oneLine(e.what())};
     }
 
     // Greeting, EHLO, STARTTLS, AUTH.
@@ -245,32 +253,173 @@ std::vector<SendResult> SmtpMailer::send(const std::vector<EmailMessage>& batch)
         }
         return std::nullopt;
     };
-
-    std::size_t next = 0;  // position in `pending` of the message being handed over
     try {
         if (auto failure = setup()) {
-            failFrom(0, failure->detail);
             try {
                 session->close();  // QUIT: the server answered, it just would not go on
             } catch (...) {
                 session->abort();
             }
+            return {nullptr, failure->detail};
+        }
+    } catch (const Poco::TimeoutException& e) {
+        session->abort();
+        return {nullptr, "timeout talking to " + where + ": " + oneLine(e.displayText())};
+    } catch (const Poco::Exception& e) {
+        session->abort();
+        return {nullptr, "connection to " + where + " lost: " + oneLine(e.displayText())};
+    } catch (const std::exception& e) {
+        session->abort();
+        return {nullptr, "connection to " + where + " lost: " + oneLine(e.what())};
+    }
+    return {std::make_unique<Connection>(std::move(session)), {}};
+}
+
+/// An idle connection (`reused`), or a free slot for a new one (null, `reused` false); waits while every slot is busy.
+std::unique_ptr<SmtpMailer::Connection> SmtpMailer::acquire(bool& reused) {
+    std::unique_lock lock(mutex_);
+    slot_free_.wait(lock, [&] { return !idle_.empty() || open_ < std::max(1, settings_.max_connections); });
+    if (!idle_.empty()) {
+        auto connection = std::move(idle_.back());
+        idle_.pop_back();
+        reused = true;
+        return connection;
+    }
+    ++open_;
+    reused = false;
+    return nullptr;
+}
+
+void SmtpMailer::giveBack(std::unique_ptr<Connection> connection) {
+    connection->idle_since = std::chrono::steady_clock::now();
+    {
+        std::lock_guard lock(mutex_);
+        idle_.push_back(std::move(connection));
+    }
+    slot_free_.notify_one();
+}
+
+void SmtpMailer::dropSlot() {
+    {
+        std::lock_guard lock(mutex_);
+        --open_;
+    }
+    slot_free_.notify_one();
+}
+
+void SmtpMailer::closeIdle() {
+    std::vector<std::unique_ptr<Connection>> stale;
+    {
+        std::lock_guard lock(mutex_);
+        const auto limit = std::chrono::steady_clock::now() - std::chrono::seconds(settings_.keep_idle_seconds);
+        for (auto it = idle_.begin(); it != idle_.end();) {
+            if ((*it)->idle_since <= limit) {
+                stale.push_back(std::move(*it));
+                it = idle_.erase(it);
+                --open_;
+            } else {
+                ++it;
+            }
+        }
+    }
+    for (auto& c : stale) c->quit();
+    if (!stale.empty()) slot_free_.notify_all();
+}
+
+bool SmtpMailer::probe() {
+    closeIdle();
+    bool reused = false;
+    auto connection = acquire(reused);
+    if (reused) {
+        giveBack(std::move(connection));
+        return true;  // a connection that is open, and it is checked with RSET before its next use
+    }
+    auto opened = open();
+    if (!opened.connection) {
+        dropSlot();
+        return false;
+    }
+    giveBack(std::move(opened.connection));
+    return true;
+}
+
+std::vector<SendResult> SmtpMailer::send(const std::vector<EmailMessage>& batch) {
+    std::vector<SendResult> results(batch.size(), SendResult{Kind::Unavailable, "not attempted"});
+    std::vector<std::string> payloads(batch.size());
+    std::vector<std::size_t> pending;  // indexes of messages that rendered
+    const auto now = std::chrono::system_clock::now();
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+        try {
+            payloads[i] = dotStuffed(renderMessage(settings_, batch[i], now));
+            pending.push_back(i);
+        } catch (const std::exception& e) {
+            results[i] = {Kind::Permanent, std::string("invalid message: ") + e.what()};
+        }
+    }
+    if (pending.empty()) return results;
+
+    const std::string where = bracketed(settings_.host) + ":" + std::to_string(settings_.port);
+    auto failFrom = [&](std::size_t first, Kind kind, const std::string& detail) {
+        for (std::size_t k = first; k < pending.size(); ++k) results[pending[k]] = {kind, detail};
+    };
+
+    closeIdle();
+    bool reused = false;
+    std::unique_ptr<Connection> connection = acquire(reused);
+    if (reused) {
+        // A clean slate, and proof the server still listens (it may have closed an idle connection).
+        std::string reply;
+        int rset = 0;
+        try {
+            rset = connection->session->sendCommand("RSET", reply);
+        } catch (...) {
+            rset = 0;
+        }
+        if (rset < 200 || rset >= 300) {
+            connection.reset();
+            reused = false;
+        }
+    }
+    if (!connection) {
+        auto opened = open();
+        if (!opened.connection) {
+            dropSlot();
+            failFrom(0, Kind::Unavailable, opened.failure);
             return results;
         }
+        connection = std::move(opened.connection);
+    }
+    SmtpSession& session = *connection->session;
+
+    std::size_t next = 0;  // position in `pending` of the message being handed over
+    auto lost = [&](Kind in_flight, const std::string& detail) {
+        failFrom(next, in_flight, detail);
+        failFrom(next + 1, Kind::Unavailable, detail);
+        connection.reset();  // aborts
+        dropSlot();
+        return results;
+    };
+    try {
         const std::string mail_from = "MAIL FROM:<" + settings_.from_address + ">";
         for (; next < pending.size(); ++next) {
             const std::size_t i = pending[next];
+            if (next > 0) {
+                std::string rset_reply;
+                const int rset = session.sendCommand("RSET", rset_reply);
+                if (rset < 200 || rset >= 300)
+                    return lost(Kind::Unavailable, "RSET failed: " + oneLine(rset_reply));
+            }
             std::string reply;
-            int status = session->sendCommand(mail_from, reply);
+            int status = session.sendCommand(mail_from, reply);
             if (status >= 200 && status < 300) {
-                status = session->sendCommand("RCPT TO:<" + batch[i].to_address + ">", reply);
+                status = session.sendCommand("RCPT TO:<" + batch[i].to_address + ">", reply);
                 if (status >= 200 && status < 300) {
-                    status = session->sendCommand("DATA", reply);
+                    status = session.sendCommand("DATA", reply);
                     if (status >= 300 && status < 400) {
-                        status = session->sendData(payloads[i], reply);
+                        status = session.sendData(payloads[i], reply);
                         results[i] = classify(status, reply);
                         if (endsConnection(status)) break;
-                        continue;  // the transaction is over either way: no RSET needed
+                        continue;
                     }
                     if (status >= 200 && status < 300) {  // 2xx to DATA: the dialogue is out of step
                         results[i] = {Kind::Transient, "unexpected reply to DATA: " + oneLine(reply)};
@@ -278,42 +427,25 @@ std::vector<SendResult> SmtpMailer::send(const std::vector<EmailMessage>& batch)
                     }
                 }
             }
-            // MAIL FROM, RCPT TO or DATA refused: this message's verdict, then a clean slate for the next one.
+            // MAIL FROM, RCPT TO or DATA refused: this message's verdict; the RSET before the next one cleans up.
             results[i] = classify(status, reply);
             if (endsConnection(status)) break;
-            std::string rset_reply;
-            const int rset = session->sendCommand("RSET", rset_reply);
-            if (rset < 200 || rset >= 300) {
-                ++next;
-                failFrom(next, "RSET failed: " + oneLine(rset_reply));
-                session->abort();
-                return results;
-            }
         }
         if (next < pending.size()) {  // the server ended the conversation
-            failFrom(next + 1, "not sent: the SMTP conversation with " + where + " ended early");
-            session->abort();
+            failFrom(next + 1, Kind::Unavailable, "not sent: the SMTP conversation with " + where + " ended early");
+            connection.reset();
+            dropSlot();
             return results;
         }
     } catch (const Poco::TimeoutException& e) {
-        failFrom(next, "timeout talking to " + where + ": " + oneLine(e.displayText()));
-        session->abort();
-        return results;
+        return lost(Kind::Transient, "timeout talking to " + where + ": " + oneLine(e.displayText()));
     } catch (const Poco::Exception& e) {
-        failFrom(next, "connection to " + where + " lost: " + oneLine(e.displayText()));
-        session->abort();
-        return results;
+        return lost(Kind::Transient, "connection to " + where + " lost: " + oneLine(e.displayText()));
     } catch (const std::exception& e) {
-        failFrom(next, "connection to " + where + " lost: " + oneLine(e.what()));
-        session->abort();
-        return results;
+        return lost(Kind::Transient, "connection to " + where + " lost: " + oneLine(e.what()));
     }
-
-    try {
-        session->close();  // QUIT; the messages are already accepted, so a failure here changes nothing
-    } catch (...) {
-        session->abort();
-    }
+    // Kept open for the next send (RSET first); closeIdle() ends it with QUIT when nothing more comes.
+    giveBack(std::move(connection));
     return results;
 }
 

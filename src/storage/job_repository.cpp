@@ -11,11 +11,13 @@ constexpr Query kClaim{
     "UPDATE jobs SET state = 'running', lease_owner = $1, lease_token = $2, lease_expires_at = $3, "
     "attempts = attempts + 1, updated_at = $4 "
     "WHERE id IN (SELECT id FROM jobs WHERE state IN ('available', 'retryable') AND run_at <= $4 "
+    "AND strpos($6, ',' || kind || ',') = 0 "
     "ORDER BY run_at, id LIMIT $5 FOR UPDATE SKIP LOCKED) "
     "RETURNING id, kind, payload, unique_key, attempts, max_attempts, lease_token, run_at",
     "UPDATE jobs SET state = 'running', lease_owner = ?1, lease_token = ?2, lease_expires_at = ?3, "
     "attempts = attempts + 1, updated_at = ?4 "
     "WHERE id IN (SELECT id FROM jobs WHERE state IN ('available', 'retryable') AND run_at <= ?4 "
+    "AND instr(?6, ',' || kind || ',') = 0 "
     "ORDER BY run_at, id LIMIT ?5) "
     "RETURNING id, kind, payload, unique_key, attempts, max_attempts, lease_token, run_at"};
 
@@ -39,6 +41,11 @@ constexpr Query kBury{
 constexpr Query kRelease{
     "UPDATE jobs SET state = 'available', attempts = attempts - 1, lease_owner = NULL, lease_token = NULL, "
     "lease_expires_at = NULL, updated_at = $3 WHERE id = $1 AND lease_token = $2 AND state = 'running'"};
+
+constexpr Query kDefer{
+    "UPDATE jobs SET state = 'available', attempts = attempts - 1, last_error = $3, lease_owner = NULL, "
+    "lease_token = NULL, lease_expires_at = NULL, updated_at = $4 "
+    "WHERE id = $1 AND lease_token = $2 AND state = 'running'"};
 
 constexpr Query kRescue{
     "UPDATE jobs SET state = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE 'retryable' END, "
@@ -87,8 +94,8 @@ bool JobRepository::insert(const std::string& kind, const std::string& payload,
 }
 
 std::vector<JobRecord> JobRepository::claim(int limit, const std::string& owner, const std::string& token,
-                                            Timestamp lease_until, Timestamp now) {
-    const auto rs = tx_.exec(kClaim, {owner, token, lease_until, now, std::int64_t(limit)});
+                                            Timestamp lease_until, Timestamp now, const std::string& skip_kinds) {
+    const auto rs = tx_.exec(kClaim, {owner, token, lease_until, now, std::int64_t(limit), skip_kinds});
     std::vector<JobRecord> out;
     out.reserve(rs.size());
     for (size_t i = 0; i < rs.size(); ++i) out.push_back(toRecord(rs[i]));
@@ -116,6 +123,10 @@ bool JobRepository::bury(std::int64_t id, const std::string& token, const std::s
 
 bool JobRepository::release(std::int64_t id, const std::string& token, Timestamp now) {
     return tx_.exec(kRelease, {id, token, now}).affected == 1;
+}
+
+bool JobRepository::defer(std::int64_t id, const std::string& token, const std::string& error, Timestamp now) {
+    return tx_.exec(kDefer, {id, token, error.substr(0, 1000), now}).affected == 1;
 }
 
 RescueResult JobRepository::rescueExpired(Timestamp now) {

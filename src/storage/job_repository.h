@@ -41,8 +41,9 @@ public:
     bool insert(const std::string& kind, const std::string& payload, const std::optional<std::string>& unique_key,
                 Timestamp run_at, int max_attempts, Timestamp now);
     /// Takes up to `limit` due jobs: FOR UPDATE SKIP LOCKED on PostgreSQL, under the write lock on SQLite.
+    /// `skip_kinds` (",a,b," or empty) names kinds left in the queue (their handler's outside system is down).
     std::vector<JobRecord> claim(int limit, const std::string& owner, const std::string& token, Timestamp lease_until,
-                                 Timestamp now);
+                                 Timestamp now, const std::string& skip_kinds = "");
     bool extendLease(std::int64_t id, const std::string& token, Timestamp lease_until, Timestamp now);
     bool complete(std::int64_t id, const std::string& token, const std::optional<std::string>& new_payload,
                   Timestamp now);
@@ -53,6 +54,8 @@ public:
     bool release(std::int64_t id, const std::string& token, Timestamp now);
     /// Running jobs whose lease expired: retryable again, or dead when they have used their attempts.
     RescueResult rescueExpired(Timestamp now);
+    /// Gives a claimed job back, due at once, the attempt not counted, with `error` as the reason it waits.
+    bool defer(std::int64_t id, const std::string& token, const std::string& error, Timestamp now);
     void setPayload(std::int64_t id, const std::string& payload);
     int pruneFinished(Timestamp before);
     int cancel(const std::string& unique_key, Timestamp now);

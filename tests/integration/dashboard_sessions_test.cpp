@@ -136,7 +136,7 @@ TEST_P(DashboardSessions, AdminSuspendCommandEndsSessions) {
     // `rsolv admin suspend <email>` / `rsolv admin reactivate <email>`, the operator's commands, run against this test's
     // database as a separate process.
     const auto rsolv = std::filesystem::read_symlink("/proc/self/exe").parent_path() / "rsolv";
-    if (!std::filesystem::exists(rsolv)) GTEST_SKIP() << "build the rsolv target to run " << rsolv.string();
+    ASSERT_TRUE(std::filesystem::exists(rsolv)) << "no rsolv binary: build the rsolv target to run " << rsolv.string();
     Customer c = signUpCustomer(app_, "operator-case@example.com");
     HttpClient laptop(app_.port(), app_.publicUrl());
     ASSERT_EQ(signInByEmail(app_, laptop, c.email).status, 303);

@@ -59,25 +59,23 @@ TEST_P(EmailDelivery, SignupsSucceedWhileSmtpIsDownAndEachWelcomeEmailArrivesOnc
     }
     EXPECT_EQ(app_.count("customers"), 3);
 
-    EXPECT_EQ(drain(), 3);
+    // Issue 10 changed this: the mail server's outage is not the emails' fault. The breaker holds them, and they
+    // spend no attempt (it used to be one attempt each, and a retry with backoff).
+    drain();
     EXPECT_TRUE(smtp_.messages().empty());
     for (const auto& c : customers) {
         SCOPED_TRACE("customer " + std::to_string(c.id));
         const auto job = welcomeJob(c.id);
-        EXPECT_EQ(job.state, "retryable");
-        EXPECT_EQ(job.attempts, 1);
+        EXPECT_EQ(job.state, "available");
+        EXPECT_EQ(job.attempts, 0);
         ASSERT_TRUE(job.last_error);
         EXPECT_NE(job.last_error->find("connect"), std::string::npos) << *job.last_error;
-        EXPECT_GT(job.run_at, app_.clock().now()) << "retried later, with backoff";
-        const auto events = eventsOf(app_, c.id, "welcome_email");
-        EXPECT_EQ(statusesOf(events), (std::vector<std::string>{"queued", "retrying"}));
-        const auto retrying = detailsOf(events, "retrying");
-        EXPECT_NE(retrying.value("error", "").find("connect"), std::string::npos) << retrying;
-        EXPECT_EQ(retrying.value("attempt", 0), 1);
+        EXPECT_EQ(statusesOf(eventsOf(app_, c.id, "welcome_email")), (std::vector<std::string>{"queued"}));
     }
 
     smtp_.start();
     app_.clock().advance(2h);
+    app_.ticks().advance(2h);  // the breaker's next probe is due and finds the server
     EXPECT_EQ(drain(), 3);
     auto mails = receivedEmails(smtp_);
     EXPECT_EQ(mails.size(), 3u);
@@ -86,9 +84,8 @@ TEST_P(EmailDelivery, SignupsSucceedWhileSmtpIsDownAndEachWelcomeEmailArrivesOnc
         EXPECT_EQ(countWithMessageId(mails, welcomeMessageId(c.id)), 1);
         const auto job = welcomeJob(c.id);
         EXPECT_EQ(job.state, "completed");
-        EXPECT_EQ(job.attempts, 2);
-        EXPECT_EQ(statusesOf(eventsOf(app_, c.id, "welcome_email")),
-                  (std::vector<std::string>{"queued", "retrying", "sent"}));
+        EXPECT_EQ(job.attempts, 1);
+        EXPECT_EQ(statusesOf(eventsOf(app_, c.id, "welcome_email")), (std::vector<std::string>{"queued", "sent"}));
     }
 
     app_.clock().advance(2h);
@@ -250,7 +247,7 @@ TEST_P(EmailDelivery, WorkerProcessKilledInTheMiddleOfASendIsRescuedAndTheEmailA
     std::filesystem::path binary = std::filesystem::read_symlink("/proc/self/exe").parent_path() / "rsolv";
     if (const char* env = std::getenv("RSOLV_BINARY"); env && *env) binary = env;
     if (!std::filesystem::exists(binary)) binary = std::filesystem::path(RSOLV_SOURCE_DIR) / "build" / "rsolv";
-    if (!std::filesystem::exists(binary)) GTEST_SKIP() << "no rsolv binary (set RSOLV_BINARY)";
+    ASSERT_TRUE(std::filesystem::exists(binary)) << "no rsolv binary at " << binary << " (build the rsolv target or set RSOLV_BINARY)";
     SilentPort silent;
     // The child reads the real clock: bring the test clock to it so the welcome job is due for the child.
     app_.clock().set(SystemClock().now());

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <string>
@@ -17,18 +18,25 @@ namespace rsolv::test {
 class RecordingHandler final : public jobs::JobHandler {
 public:
     using Behaviour = std::function<jobs::JobOutcome(const jobs::Job&)>;
+    /// A behaviour that also sees the job's lease (to confirm it before an outside effect, as a mailer job does).
+    using LeaseBehaviour = std::function<jobs::JobOutcome(const jobs::Job&, jobs::JobLease&)>;
 
     explicit RecordingHandler(Behaviour behaviour = [](const jobs::Job&) { return jobs::JobOutcome::done(); })
-        : behaviour_(std::move(behaviour)) {}
+        : behaviour_([b = std::move(behaviour)](const jobs::Job& j, jobs::JobLease&) { return b(j); }) {}
+    static std::unique_ptr<RecordingHandler> withLease(LeaseBehaviour behaviour) {
+        auto h = std::make_unique<RecordingHandler>();
+        h->behaviour_ = std::move(behaviour);
+        return h;
+    }
 
-    jobs::JobOutcome run(const jobs::Job& job) override {
+    jobs::JobOutcome run(const jobs::Job& job, jobs::JobLease& lease) override {
         {
             std::lock_guard lock(mutex_);
             ran_.insert(job.id);
             attempts_seen_.push_back(job.attempts);
         }
         cv_.notify_all();
-        return behaviour_(job);
+        return behaviour_(job, lease);
     }
 
     std::optional<std::string> onDead(storage::Transaction&, const jobs::Job& job, const std::string& error) override {
@@ -56,7 +64,7 @@ public:
     }
 
 private:
-    Behaviour behaviour_;
+    LeaseBehaviour behaviour_;
     mutable std::mutex mutex_;
     std::condition_variable cv_;
     std::multiset<std::int64_t> ran_;

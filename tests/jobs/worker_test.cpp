@@ -1,5 +1,7 @@
 // The job worker on both backends: several workers share one queue and run every job exactly once; retries end in a
-// visible dead state; heartbeats keep a long job's lease; stopping gives back what was claimed but not started.
+// visible dead state; heartbeats keep the lease of every claimed job, and a worker never starts or sends for a job
+// whose lease it lost; stopping gives back what was claimed but not started. Time is manual (wall and monotonic)
+// wherever a test depends on it; nothing sleeps to synchronise.
 
 #include "jobs/worker.h"
 
@@ -8,8 +10,11 @@
 #include <map>
 #include <memory>
 #include <set>
-#include <thread>
+#include <condition_variable>
+#include <mutex>
 #include <vector>
+
+#include "common/monotonic_clock.h"
 
 #include "jobs/job_rows.h"
 #include "jobs/recording_handler.h"
@@ -42,9 +47,39 @@ WorkerOptions fastOptions(int threads, int batch) {
     o.threads = threads;
     o.batch = batch;
     o.poll_interval = 20ms;
-    o.heartbeat_interval = 100ms;
     return o;
 }
+
+/// Moves wall and monotonic time on together, one second at a time, and after each second waits until the
+/// worker's `sleepers` timed threads (the heartbeat, idle loops) are asleep again: whatever that second woke is done.
+void passSeconds(ManualClock& clock, ManualMonotonicClock& ticks, int seconds, int sleepers) {
+    for (int i = 0; i < seconds; ++i) {
+        clock.advance(1s);
+        ticks.advance(1s);
+        ASSERT_TRUE(ticks.waitForSleepers(sleepers)) << "the worker's timed threads did not settle";
+    }
+}
+
+/// Counts events across threads; a test waits for a number of them.
+class Tally {
+public:
+    void add() {
+        {
+            std::lock_guard lock(mutex_);
+            ++n_;
+        }
+        cv_.notify_all();
+    }
+    bool waitFor(int n, std::chrono::milliseconds timeout) {
+        std::unique_lock lock(mutex_);
+        return cv_.wait_for(lock, timeout, [&] { return n_ >= n; });
+    }
+
+private:
+    std::mutex mutex_;
+    std::condition_variable cv_;
+    int n_ = 0;
+};
 
 class JobsWorker : public ::testing::TestWithParam<Backend> {};
 
@@ -61,22 +96,21 @@ TEST_P(JobsWorker, ThousandJobsAcrossFourWorkersEachRunExactlyOnce) {
     std::vector<std::unique_ptr<JobQueue>> queues;
     std::vector<std::unique_ptr<RecordingHandler>> handlers;
     std::vector<std::unique_ptr<Worker>> workers;
+    Tally finished;
     for (int w = 0; w < kWorkers; ++w) {
         dbs.push_back(database.open(4));
         queues.push_back(std::make_unique<JobQueue>(*dbs.back(), clock, "worker-" + std::to_string(w), 60s));
-        handlers.push_back(std::make_unique<RecordingHandler>());
+        handlers.push_back(std::make_unique<RecordingHandler>([&](const jobs::Job&) {
+            finished.add();
+            return JobOutcome::done();
+        }));
         workers.push_back(std::make_unique<Worker>(*queues.back(), fastOptions(2, 10)));
         workers.back()->addHandler("test.count", *handlers.back());
     }
-    const auto started = std::chrono::steady_clock::now();
     for (auto& w : workers) w->start();
-    auto total = [&] {
-        size_t n = 0;
-        for (auto& h : handlers) n += h->ran().size();
-        return n;
-    };
-    while (total() < kJobs && std::chrono::steady_clock::now() - started < 40s) std::this_thread::sleep_for(10ms);
-    for (auto& w : workers) w->stop(10s);
+    EXPECT_TRUE(finished.waitFor(kJobs, 60s));
+    for (auto& w : workers) w->requestStop();
+    for (auto& w : workers) w->join();
 
     std::multiset<std::int64_t> ran;
     int busy_workers = 0;
@@ -169,28 +203,30 @@ TEST_P(JobsWorker, HeartbeatsKeepALongJobsLeaseSoNobodyRescuesIt) {
     TestDatabase database(GetParam());
     auto db = database.open(4);
     auto other_db = database.open(2);
-    SystemClock clock;
-    JobQueue queue(*db, clock, "slow-worker", 1s);
-    RecordingHandler slow([](const jobs::Job&) {
-        std::this_thread::sleep_for(2500ms);
+    ManualClock clock(testEpoch());
+    ManualMonotonicClock ticks;
+    JobQueue queue(*db, clock, "slow-worker", 3s);
+    Gate gate;
+    RecordingHandler slow([&](const jobs::Job&) {
+        gate.wait(30s);
         return JobOutcome::done();
     });
-    WorkerOptions options = fastOptions(1, 1);
-    options.heartbeat_interval = 200ms;
-    Worker worker(queue, options);
+    Worker worker(queue, fastOptions(1, 1), ticks);  // heartbeats every second: a third of the lease
     worker.addHandler("test.slow", slow);
     enqueueMany(*db, "test.slow", 1, clock.now());
 
     worker.start();
     ASSERT_TRUE(slow.waitForRuns(1, 10s));
+    ASSERT_TRUE(ticks.waitForSleepers(1));
     JobQueue rescuer(*other_db, clock, "rescuer", 60s);
     int rescued = 0;
-    const auto until = std::chrono::steady_clock::now() + 2s;
-    while (std::chrono::steady_clock::now() < until) {
+    for (int second = 0; second < 10; ++second) {  // ten seconds of a job that takes long, three leases' worth
+        passSeconds(clock, ticks, 1, 1);
         rescued += rescuer.rescueExpired();
-        std::this_thread::sleep_for(50ms);
     }
-    worker.stop(10s);
+    gate.open();
+    worker.requestStop();
+    worker.join();
     EXPECT_EQ(rescued, 0) << "the lease of a job whose worker is alive must not expire";
     const auto row = allJobs(*db).at(0);
     EXPECT_EQ(row.state, "completed");
@@ -198,17 +234,161 @@ TEST_P(JobsWorker, HeartbeatsKeepALongJobsLeaseSoNobodyRescuesIt) {
     EXPECT_EQ(slow.ran().size(), 1u);
 }
 
+/// A mail server as the jobs below see it: remembers which job sent, and can hold the first send until released.
+class SlowMailbox {
+public:
+    /// Sends for `job` as a mail job does: confirms the lease right before the send, then "sends".
+    JobOutcome send(const jobs::Job& job, jobs::JobLease& lease) {
+        if (!lease.confirm()) return JobOutcome::abandon("lease lost");
+        bool hold = false;
+        {
+            std::lock_guard lock(mutex_);
+            sent_.push_back(job.id);
+            hold = sent_.size() == 1;
+        }
+        if (hold) gate_.wait(30s);  // the first message takes as long as the test wants
+        return JobOutcome::done();
+    }
+    void release() { gate_.open(); }
+    std::multiset<std::int64_t> sent() const {
+        std::lock_guard lock(mutex_);
+        return {sent_.begin(), sent_.end()};
+    }
+
+private:
+    mutable std::mutex mutex_;
+    std::vector<std::int64_t> sent_;
+    Gate gate_;
+};
+
+TEST_P(JobsWorker, SlowSendsWithSeveralWorkersAndAShortLeaseSendEachEmailOnce) {
+    // Issue 10, defect 1: a worker claims a batch and runs it one job at a time; while the first send takes longer
+    // than the lease, the rest of the batch must stay leased, or a second worker rescues and sends them too.
+    TestDatabase database(GetParam());
+    auto db_a = database.open(4);
+    auto db_b = database.open(4);
+    ManualClock clock(testEpoch());
+    ManualMonotonicClock ticks;
+    SlowMailbox smtp;
+    auto handler_a = RecordingHandler::withLease([&](const jobs::Job& j, jobs::JobLease& l) { return smtp.send(j, l); });
+    auto handler_b = RecordingHandler::withLease([&](const jobs::Job& j, jobs::JobLease& l) { return smtp.send(j, l); });
+    JobQueue queue_a(*db_a, clock, "worker-a", 3s);
+    JobQueue queue_b(*db_b, clock, "worker-b", 3s);
+    WorkerOptions options = fastOptions(1, 10);
+    options.poll_interval = 1h;  // worker A claims once; the test decides when B looks
+    Worker worker_a(queue_a, options, ticks);
+    Worker worker_b(queue_b, options, ticks);
+    worker_a.addHandler("email.test", *handler_a);
+    worker_b.addHandler("email.test", *handler_b);
+    enqueueMany(*db_a, "email.test", 3, clock.now());
+
+    worker_a.start();
+    ASSERT_TRUE(handler_a->waitForRuns(1, 10s));  // A holds all three; the first send hangs
+    ASSERT_TRUE(ticks.waitForSleepers(1));
+    passSeconds(clock, ticks, 5, 1);  // a 5 s send, longer than the 3 s lease
+    EXPECT_EQ(worker_b.drain(), 0) << "worker B found jobs to rescue and ran them";
+    smtp.release();
+    EXPECT_TRUE(handler_a->waitForRuns(3, 10s)) << "worker A went on with its batch";
+    worker_a.requestStop();
+    worker_a.join();
+
+    const auto sent = smtp.sent();
+    EXPECT_EQ(sent.size(), 3u) << "3 jobs, " << sent.size() << " emails";
+    for (const auto& j : allJobs(*db_a)) {
+        SCOPED_TRACE("job " + std::to_string(j.id));
+        EXPECT_EQ(sent.count(j.id), 1u);
+        EXPECT_EQ(j.state, "completed");
+        EXPECT_EQ(j.attempts, 1);
+    }
+}
+
+TEST_P(JobsWorker, AWorkerThatLostItsLeasesNeitherStartsNorSendsThoseJobs) {
+    // The worker's process stood still (paused, swapped out) longer than the lease: its heartbeats could not run,
+    // another worker rescued and sent its jobs. When it wakes up it must send none of them again.
+    TestDatabase database(GetParam());
+    auto db_a = database.open(4);
+    auto db_b = database.open(4);
+    ManualClock clock(testEpoch());
+    ManualMonotonicClock ticks;
+    Gate paused;
+    SlowMailbox smtp;
+    smtp.release();
+    auto handler_a = RecordingHandler::withLease([&](const jobs::Job& j, jobs::JobLease& l) {
+        paused.wait(30s);  // rendering the message when the process stopped
+        return smtp.send(j, l);
+    });
+    auto handler_b = RecordingHandler::withLease([&](const jobs::Job& j, jobs::JobLease& l) { return smtp.send(j, l); });
+    JobQueue queue_a(*db_a, clock, "worker-a", 3s);
+    JobQueue queue_b(*db_b, clock, "worker-b", 3s);
+    WorkerOptions options = fastOptions(1, 10);
+    options.poll_interval = 1h;
+    Worker worker_a(queue_a, options, ticks);
+    Worker worker_b(queue_b, options, ticks);
+    worker_a.addHandler("email.test", *handler_a);
+    worker_b.addHandler("email.test", *handler_b);
+    enqueueMany(*db_a, "email.test", 3, clock.now());
+
+    worker_a.start();
+    ASSERT_TRUE(handler_a->waitForRuns(1, 10s));
+    ASSERT_TRUE(ticks.waitForSleepers(1));
+    clock.advance(10s);  // wall time passes; the paused process's own time does not
+    EXPECT_EQ(worker_b.drain(), 3) << "B rescues and sends all three";
+    EXPECT_EQ(smtp.sent().size(), 3u);
+    passSeconds(clock, ticks, 1, 1);  // A runs again: its heartbeat finds the leases gone
+    paused.open();
+    worker_a.requestStop();
+    worker_a.join();
+
+    const auto sent = smtp.sent();
+    EXPECT_EQ(sent.size(), 3u) << "worker A sent again what B had sent";
+    EXPECT_EQ(handler_a->ran().size(), 1u) << "worker A started a job whose lease it had lost";
+    for (const auto& j : allJobs(*db_a)) {
+        SCOPED_TRACE("job " + std::to_string(j.id));
+        EXPECT_EQ(sent.count(j.id), 1u);
+        EXPECT_EQ(j.state, "completed");
+        EXPECT_EQ(j.attempts, 2) << "A's claim, then B's";
+    }
+}
+
+TEST_P(JobsWorker, TheHeartbeatFollowsTheLease) {
+    TestDatabase database(GetParam());
+    auto db = database.open(4);
+    ManualClock clock(testEpoch());
+    ManualMonotonicClock ticks;
+    Gate gate;
+    RecordingHandler slow([&](const jobs::Job&) {
+        gate.wait(30s);
+        return JobOutcome::done();
+    });
+    JobQueue queue(*db, clock, "w", 60s);
+    Worker worker(queue, fastOptions(1, 1), ticks);
+    worker.addHandler("test.slow", slow);
+    enqueueMany(*db, "test.slow", 1, clock.now());
+    worker.start();
+    ASSERT_TRUE(slow.waitForRuns(1, 10s));
+    ASSERT_TRUE(ticks.waitForSleepers(1));
+    const auto claimed_until = *allJobs(*db).at(0).lease_expires_at;
+    passSeconds(clock, ticks, 19, 1);
+    EXPECT_EQ(*allJobs(*db).at(0).lease_expires_at, claimed_until) << "no heartbeat before a third of the lease";
+    passSeconds(clock, ticks, 1, 1);
+    EXPECT_EQ(*allJobs(*db).at(0).lease_expires_at, clock.now() + 60s) << "a heartbeat at a third of the lease";
+    gate.open();
+    worker.requestStop();
+    worker.join();
+}
+
 TEST_P(JobsWorker, StopGivesBackJobsClaimedButNotStarted) {
     TestDatabase database(GetParam());
     auto db = database.open(4);
     ManualClock clock(testEpoch());
+    ManualMonotonicClock ticks;
     JobQueue queue(*db, clock, "stopping-worker", 60s);
     Gate gate;
     RecordingHandler blocking([&](const jobs::Job&) {
         gate.wait(10s);
         return JobOutcome::done();
     });
-    Worker worker(queue, fastOptions(1, 5));
+    Worker worker(queue, fastOptions(1, 5), ticks);
     worker.addHandler("test.block", blocking);
     enqueueMany(*db, "test.block", 5, clock.now());
 
@@ -218,10 +398,9 @@ TEST_P(JobsWorker, StopGivesBackJobsClaimedButNotStarted) {
     EXPECT_EQ(allJobs(*db).size(), 5u);
     for (const auto& j : allJobs(*db)) EXPECT_EQ(j.state, "running") << "job " << j.id;
 
-    std::thread stopper([&] { worker.stop(10s); });
-    std::this_thread::sleep_for(300ms);  // stop() has begun: the worker will take nothing more
+    worker.requestStop();  // the worker will take nothing more
     gate.open();
-    stopper.join();
+    worker.join();
 
     const auto ran = blocking.ran();
     ASSERT_EQ(ran.size(), 1u);

@@ -148,7 +148,9 @@ TEST(MailSmtp, InvalidMessageIsPermanentAndTheRestGoOut) {
     EXPECT_EQ(server.messages()[0].find("victim"), std::string::npos);
 }
 
-TEST(MailSmtp, ServerDownIsTransientAndUpAgainSends) {
+// Issue 10: a transport that cannot be reached is Unavailable (the email waits without spending an attempt), no
+// longer Transient; the same for a session refused at STARTTLS, TLS or AUTH.
+TEST(MailSmtp, ServerDownIsUnavailableAndUpAgainSends) {
     SmtpTestServer server;
     SmtpMailer mailer(smtpSettings(server.port()));
     server.stop();
@@ -156,7 +158,7 @@ TEST(MailSmtp, ServerDownIsTransientAndUpAgainSends) {
     auto down = mailer.send({m, message("<down.2@rsolv.example>", "b@example.com")});
     ASSERT_EQ(down.size(), 2u);
     for (const auto& r : down) {
-        EXPECT_EQ(r.kind, Kind::Transient);
+        EXPECT_EQ(r.kind, Kind::Unavailable);
         EXPECT_NE(r.detail.find("connection"), std::string::npos) << r.detail;
     }
 
@@ -167,7 +169,7 @@ TEST(MailSmtp, ServerDownIsTransientAndUpAgainSends) {
     EXPECT_EQ(server.messages().size(), 1u);
 }
 
-TEST(MailSmtp, RefusedStartTlsIsTransientAndNothingIsSentInClear) {
+TEST(MailSmtp, RefusedStartTlsIsUnavailableAndNothingIsSentInClear) {
     SmtpTestServer server;  // aiosmtpd without a TLS context answers STARTTLS with 454
     MailSettings settings = smtpSettings(server.port(), MailSettings::Transport::SmtpStartTls);
     settings.username = "rsolv";
@@ -175,18 +177,18 @@ TEST(MailSmtp, RefusedStartTlsIsTransientAndNothingIsSentInClear) {
     SmtpMailer mailer(settings);
     const auto results = mailer.send({message("<tls.1@rsolv.example>", "a@example.com")});
     ASSERT_EQ(results.size(), 1u);
-    EXPECT_EQ(results[0].kind, Kind::Transient);
+    EXPECT_EQ(results[0].kind, Kind::Unavailable);
     EXPECT_NE(results[0].detail.find("STARTTLS"), std::string::npos) << results[0].detail;
     EXPECT_EQ(results[0].detail.find("hunter2"), std::string::npos);
     EXPECT_TRUE(server.messages().empty());
 }
 
-TEST(MailSmtp, SmtpsToAPlainServerIsTransient) {
+TEST(MailSmtp, SmtpsToAPlainServerIsUnavailable) {
     SmtpTestServer server;
     SmtpMailer mailer(smtpSettings(server.port(), MailSettings::Transport::Smtps));
     const auto results = mailer.send({message("<tls.2@rsolv.example>", "a@example.com")});
     ASSERT_EQ(results.size(), 1u);
-    EXPECT_EQ(results[0].kind, Kind::Transient) << results[0].detail;
+    EXPECT_EQ(results[0].kind, Kind::Unavailable) << results[0].detail;
     EXPECT_TRUE(server.messages().empty());
 }
 
@@ -202,12 +204,36 @@ TEST(MailSmtp, LogsInOnlyWithTheRightCredentials) {
     settings.password = "wrong-password";
     auto wrong = SmtpMailer(settings).send({message("<auth.2@rsolv.example>", "a@example.com")});
     ASSERT_EQ(wrong.size(), 1u);
-    EXPECT_EQ(wrong[0].kind, Kind::Transient);
+    EXPECT_EQ(wrong[0].kind, Kind::Unavailable);
     EXPECT_NE(wrong[0].detail.find("authentication failed"), std::string::npos) << wrong[0].detail;
     EXPECT_EQ(wrong[0].detail.find("wrong-password"), std::string::npos);
 
     ASSERT_EQ(server.messages().size(), 1u);
     EXPECT_EQ(messageId(server.messages()[0]), "<auth.1@rsolv.example>");
+}
+
+TEST(MailSmtp, SendsReuseOneConnectionWithRsetBetweenMessages) {
+    SmtpTestServer server;
+    server.rejectRecipient("bad@example.com");
+    SmtpMailer mailer(smtpSettings(server.port()));
+    EXPECT_EQ(mailer.send({message("<r.1@rsolv.example>", "a@example.com")}).at(0).kind, Kind::Sent);
+    EXPECT_EQ(mailer.send({message("<r.2@rsolv.example>", "bad@example.com")}).at(0).kind, Kind::Permanent)
+        << "a 5xx for an address stays permanent";
+    EXPECT_EQ(mailer.send({message("<r.3@rsolv.example>", "c@example.com")}).at(0).kind, Kind::Sent);
+    EXPECT_EQ(server.messages().size(), 2u);
+    EXPECT_EQ(server.sessions(), 1) << "one SMTP session carried every message";
+}
+
+TEST(MailSmtp, AConnectionTheServerDroppedIsReplacedWithoutLosingTheMessage) {
+    SmtpTestServer server;
+    SmtpMailer mailer(smtpSettings(server.port()));
+    EXPECT_EQ(mailer.send({message("<x.1@rsolv.example>", "a@example.com")}).at(0).kind, Kind::Sent);
+    server.stop();  // the idle connection dies with it
+    server.start();
+    const auto again = mailer.send({message("<x.2@rsolv.example>", "a@example.com")});
+    EXPECT_EQ(again.at(0).kind, Kind::Sent) << again.at(0).detail;
+    ASSERT_EQ(server.messages().size(), 2u);
+    EXPECT_EQ(messageId(server.messages()[1]), "<x.2@rsolv.example>");
 }
 
 TEST(MailSmtp, DescribeNeverShowsThePassword) {

@@ -8,6 +8,7 @@ Run it with /usr/bin/python3 (the python3 first on PATH may lack aiosmtpd):
 * Listens on 127.0.0.1:PORT (0 = any free port) and prints the bound port as the first line on stdout.
 * Accepted messages go to the Maildir DIR (tmp/ new/ cur/ are created) exactly as received (CRLF, dots
   unstuffed); each stored key is also appended as one line to DIR/arrivals, so readers know the arrival order.
+* Each EHLO appends a line to DIR/sessions, so a test can count the SMTP sessions clients opened.
 * Before each RCPT and DATA it reads the JSON control FILE (missing or empty = no special behaviour):
       {"rcpt": ["451 4.3.0 Try again later"],      # replies for the next RCPTs, consumed one per RCPT
        "data": ["452 4.3.1 Out of storage"],       # replies for the next DATAs, consumed one per DATA
@@ -65,6 +66,13 @@ class Handler:
         self.maildir_path = maildir
         self.maildir = mailbox.Maildir(maildir, create=True)
         self.control = control
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        # One line per EHLO in DIR/sessions: how many SMTP sessions clients opened.
+        with open(os.path.join(self.maildir_path, "sessions"), "a", encoding="utf-8") as f:
+            f.write(hostname + "\n")
+        session.host_name = hostname
+        return responses
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         rejected = [a.lower() for a in read_control(self.control).get("reject_rcpt_permanent", [])]

@@ -175,6 +175,13 @@ std::vector<std::string> SmtpTestServer::messages() const {
     return out;
 }
 
+int SmtpTestServer::sessions() const {
+    std::istringstream lines(readFile(dir_ / "maildir" / "sessions"));
+    int n = 0;
+    for (std::string line; std::getline(lines, line);) n += !line.empty();
+    return n;
+}
+
 void SmtpTestServer::queueReplies(const char* key, int n, const std::string& reply) {
     const fs::path control = dir_ / "control.json";
     nlohmann::json state = nlohmann::json::object();

@@ -32,6 +32,8 @@ public:
     unsigned short port() const;
     /// Raw texts (CRLF line ends, as received after DATA) of the accepted messages, in arrival order.
     std::vector<std::string> messages() const;
+    /// SMTP sessions opened so far (EHLOs received).
+    int sessions() const;
     /// The next `n` RCPT commands get `reply` (e.g. "451 4.3.0 Try again later") instead of 250.
     void failNext(int n, std::string reply);
     /// The next `n` DATA commands get `reply` instead of storing the message.

@@ -62,7 +62,7 @@ TestApp::TestApp(Backend backend, const std::function<void(app::Config&)>& confi
     config_.http_threads = 64;
     config_.db_pool_size = 16;
     if (configure) configure(config_);
-    app_ = std::make_unique<app::App>(config_, clock_);
+    app_ = std::make_unique<app::App>(config_, clock_, ticks_);
     app_->startHttp();
 }
 

@@ -13,6 +13,7 @@
 
 #include "app/app.h"
 #include "common/clock.h"
+#include "common/monotonic_clock.h"
 #include "support/pg_database.h"
 
 namespace rsolv::test {
@@ -48,6 +49,8 @@ public:
     app::App& app() { return *app_; }
     storage::Database& db() { return app_->database(); }
     ManualClock& clock() { return clock_; }
+    /// The app's monotonic time (worker polls, heartbeats, mail breaker probes): moves only when the test moves it.
+    ManualMonotonicClock& ticks() { return ticks_; }
     unsigned short port() const { return app_->port(); }
     const std::string& publicUrl() const { return config_.public_url; }
     const app::Config& config() const { return config_; }
@@ -58,6 +61,7 @@ private:
     TestDatabase database_;
     std::filesystem::path var_dir_;
     ManualClock clock_;
+    ManualMonotonicClock ticks_;
     app::Config config_;
     std::unique_ptr<app::App> app_;
 };

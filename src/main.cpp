@@ -33,6 +33,7 @@ int serve(const app::Config& config) {
     SystemClock clock;
     app::App application(config, clock);
     application.startHttp();
+    application.startAlerting();
     if (config.workers > 0) application.startWorkers();
     const int sig = waitForStopSignal();
     spdlog::info("received signal {}, stopping", sig);
@@ -44,6 +45,8 @@ int serve(const app::Config& config) {
 int work(const app::Config& config) {
     SystemClock clock;
     app::App application(config, clock);
+    application.startMetrics();
+    application.startAlerting();
     application.startWorkers();
     const int sig = waitForStopSignal();
     spdlog::info("received signal {}, stopping: no new jobs are claimed", sig);
@@ -119,7 +122,7 @@ int main(int argc, char** argv) {
         if (provision_cmd->parsed()) {
             SystemClock clock;
             app::App application(config, clock);
-            domain::SignupRequest req{email, name, company, "cli", "rsolv provision", false};
+            domain::SignupRequest req{email, name, company, "cli", "rsolv provision", false, std::nullopt};
             const auto out = application.provisioning().provisionFromSignup(req);
             using Status = domain::SignupOutcome::Status;
             if (out.status == Status::Provisioned) {

@@ -53,6 +53,12 @@ struct Config {
     std::string github_action = "RSOLV-dev/rsolv-action@v3";  ///< what the downloadable workflow `uses:`
     std::string log_format = "text";
     std::string log_level = "info";
+    /// RSOLV_METRICS_LISTEN: host:port of the internal GET /metrics listener; empty turns it off.
+    std::string metrics_listen = "127.0.0.1:9464";
+    std::vector<std::string> alert_emails;  ///< RSOLV_ALERT_EMAILS: who built-in alerting emails
+    std::string alert_webhook_url;          ///< RSOLV_ALERT_WEBHOOK_URL: where it POSTs signed notifications
+    std::string alert_webhook_secret;       ///< RSOLV_ALERT_WEBHOOK_SECRET: whsec_<base64>
+    int alert_cooldown_minutes = 30;        ///< RSOLV_ALERT_COOLDOWN_MINUTES
 
     bool https() const { return public_url.rfind("https://", 0) == 0; }
     /// The host of the public URL, for Message-IDs and default addresses.

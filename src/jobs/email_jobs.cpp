@@ -178,6 +178,7 @@ JobOutcome EmailJobHandler::run(const Job& job) {
     message.html_body = templates_.render("layout.html", data);
 
     const mail::SendResult result = mailer_.send({message}).at(0);
+    settings_.telemetry->emailFinished(job.kind, emailResultLabel(result.kind));
     const Timestamp now = clock_.now();
     switch (result.kind) {
         case mail::SendResult::Kind::Sent:

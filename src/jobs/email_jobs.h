@@ -3,6 +3,7 @@
 #include <string>
 
 #include "common/clock.h"
+#include "common/telemetry.h"
 #include "common/templates.h"
 #include "jobs/worker.h"
 #include "mail/mailer.h"
@@ -18,6 +19,7 @@ struct EmailJobSettings {
     std::string unsubscribe_key; ///< signs unsubscribe links
     Duration sign_in_link_ttl = std::chrono::hours(24);  ///< links in the welcome and onboarding emails
     Duration login_link_ttl = std::chrono::minutes(15);  ///< links asked for at /login
+    Telemetry* telemetry = &noTelemetry();               ///< told the result of every send (metrics)
 };
 
 /// Sends the welcome, already-registered and onboarding emails. Safe to run twice for the same job: a message the
@@ -37,6 +39,9 @@ private:
     EmailJobSettings settings_;
     Templates templates_;
 };
+
+/// The `result` label of rsolv_emails_total: sent, transient or permanent.
+std::string_view emailResultLabel(mail::SendResult::Kind kind);
 
 /// The provisioning event type of an email kind: "email.welcome" -> "welcome_email".
 std::string emailEventType(std::string_view kind);

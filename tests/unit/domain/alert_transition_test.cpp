@@ -8,7 +8,8 @@ namespace {
 using namespace std::chrono_literals;
 
 TEST(AlertTransition, AnnouncesOnceWhenFiringAndOnceWhenResolved) {
-    storage::AlertStateRecord s{"x"};
+    storage::AlertStateRecord s;
+    s.name = "x";
     const Timestamp t0{};
     AlertCheck bad{"x", "X", true, "bad"}, good{"x", "X", false, "good"};
     EXPECT_EQ(alertTransition(s, bad, t0, 30min), "firing");
@@ -18,7 +19,8 @@ TEST(AlertTransition, AnnouncesOnceWhenFiringAndOnceWhenResolved) {
 }
 
 TEST(AlertTransition, CooldownHoldsARefiringBackUntilItIsOver) {
-    storage::AlertStateRecord s{"x"};
+    storage::AlertStateRecord s;
+    s.name = "x";
     const Timestamp t0{};
     AlertCheck bad{"x", "X", true, "bad"}, good{"x", "X", false, "good"};
     EXPECT_EQ(alertTransition(s, bad, t0, 30min), "firing");

@@ -14,6 +14,8 @@ if [ "${1:-}" = "--test" ]; then
   packages+=(libgtest-dev libgmock-dev googletest libbenchmark-dev python3 python3-aiosmtpd
              postgresql postgresql-contrib wrk chromium fonts-dejavu-core sqlite3
              nginx openssl curl systemd dpkg-dev)
+  # promtool checks /metrics and tests the alert rules; prometheus itself scrapes a real rsolv in a test.
+  packages+=(prometheus)
   # The machine image may carry its own Node.js; Debian's npm conflicts with it, so only add Debian's when absent.
   command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 fi

@@ -40,6 +40,7 @@ int serve(const app::Config& config) {
     SystemClock clock;
     app::App application(config, clock);
     application.startHttp();
+    application.startAlerting();
     if (config.workers > 0) application.startWorkers();
     notifyReady(application.port(), config.workers);
     const int sig = waitForStopSignal();
@@ -53,6 +54,8 @@ int serve(const app::Config& config) {
 int work(const app::Config& config) {
     SystemClock clock;
     app::App application(config, clock);
+    application.startMetrics();
+    application.startAlerting();
     application.startWorkers();
     app::notifyReady("running " + std::to_string(std::max(1, config.workers)) + " job worker thread(s)");
     const int sig = waitForStopSignal();
@@ -130,7 +133,7 @@ int main(int argc, char** argv) {
         if (provision_cmd->parsed()) {
             SystemClock clock;
             app::App application(config, clock);
-            domain::SignupRequest req{email, name, company, "cli", "rsolv provision", false};
+            domain::SignupRequest req{email, name, company, "cli", "rsolv provision", false, std::nullopt};
             const auto out = application.provisioning().provisionFromSignup(req);
             using Status = domain::SignupOutcome::Status;
             if (out.status == Status::Provisioned) {

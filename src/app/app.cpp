@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "common/embedded.h"
+#include "common/webhook_signature.h"
 #include "domain/onboarding.h"
 #include "http/handlers/routes.h"
 #include "storage/migrations.h"
@@ -109,6 +110,14 @@ App::App(Config config, const Clock& clock, MonotonicClock& ticks)
     if (!list) throw std::logic_error("the disposable domain list is not embedded");
     disposable_ = std::make_unique<domain::DisposableDomains>(*list, std::move(allow), std::move(block));
 
+    const std::vector<std::string> email_kinds{
+        std::string(domain::email_kind::kWelcome),      std::string(domain::email_kind::kAlreadyRegistered),
+        std::string(domain::email_kind::kOnboarding24h), std::string(domain::email_kind::kOnboarding72h),
+        std::string(domain::email_kind::kOnboarding1w),  std::string(domain::email_kind::kSignIn),
+        std::string(domain::email_kind::kEmailChange),   std::string(domain::email_kind::kEmailChanged)};
+    metrics_ = std::make_unique<metrics::ServiceMetrics>(*db_, clock_,
+                                                         metrics::ServiceMetricsOptions{RSOLV_VERSION, std::chrono::seconds(5), email_kinds});
+
     session_policy_.idle_timeout = std::chrono::minutes(config_.session_idle_minutes);
     session_policy_.absolute_timeout = std::chrono::hours(config_.session_absolute_hours);
     api_policy_.requests_per_minute = config_.api_requests_per_minute;
@@ -122,6 +131,7 @@ App::App(Config config, const Clock& clock, MonotonicClock& ticks)
     provisioning_ = std::make_unique<domain::Provisioning>(*db_, clock_, *disposable_, policy,
                                                            secret_.subkey("flash-encryption"),
                                                            secret_.subkey("job-payload-encryption"));
+    provisioning_->setTelemetry(*metrics_);
 
     mail::BreakerSettings breaker;
     breaker.failure_threshold = config_.mail_breaker_threshold;
@@ -141,16 +151,14 @@ App::App(Config config, const Clock& clock, MonotonicClock& ticks)
     email.payload_key = secret_.subkey("job-payload-encryption");
     email.unsubscribe_key = secret_.subkey("unsubscribe-links");
     email.login_link_ttl = std::chrono::minutes(config_.sign_in_link_minutes);
+    email.telemetry = metrics_.get();
     email_handler_ = std::make_unique<jobs::EmailJobHandler>(*db_, clock_, *mailer_, email, ticks_);
     jobs::WorkerOptions worker_options;
     worker_options.threads = std::max(1, config_.workers);
     worker_options.keep_finished = std::chrono::hours(24 * config_.jobs_keep_days);
     worker_ = std::make_unique<jobs::Worker>(*queue_, worker_options, ticks_);
-    for (const auto kind : {domain::email_kind::kWelcome, domain::email_kind::kAlreadyRegistered,
-                            domain::email_kind::kOnboarding24h, domain::email_kind::kOnboarding72h,
-                            domain::email_kind::kOnboarding1w, domain::email_kind::kSignIn,
-                            domain::email_kind::kEmailChange, domain::email_kind::kEmailChanged})
-        worker_->addHandler(std::string(kind), *email_handler_);
+    for (const auto& kind : email_kinds) worker_->addHandler(kind, *email_handler_);
+    buildAlerting(std::string(hostname) + ":" + std::to_string(getpid()));
     // Only one worker thread of one instance needs to do this at a time, but doing it twice deletes nothing twice.
     worker_->addMaintenance([this] {
         const int n = storage::inTransaction(*db_, storage::TxMode::Write, [&](storage::Transaction& tx) {
@@ -177,6 +185,7 @@ App::App(Config config, const Clock& clock, MonotonicClock& ticks)
     context_ = std::make_unique<http::Context>(
         http::Context{web_, clock_, *db_, *provisioning_, session_policy_, *views_, *csrf_, api_policy_,
                       sign_in_policy_, key_policy_, [this] { worker_->wake(); }});
+    context_->telemetry = metrics_.get();
 
     http::addHealthRoutes(router_, *context_);
     http::addStaticRoutes(router_);
@@ -191,8 +200,88 @@ App::App(Config config, const Clock& clock, MonotonicClock& ticks)
 
 App::~App() {
     stopHttp();
+    stopAlerting();
     stopWorkers(std::chrono::seconds(0));
+    stopMetrics();
 }
+
+void App::buildAlerting(const std::string& instance) {
+    domain::AlertPolicy policy;
+    policy.emails = config_.alert_emails;
+    policy.webhook = !config_.alert_webhook_url.empty();
+    policy.cooldown = std::chrono::minutes(config_.alert_cooldown_minutes);
+    policy.instance = instance;
+    alerting_ = std::make_unique<domain::Alerting>(*db_, clock_, policy);
+    alert_email_handler_ = std::make_unique<jobs::AlertEmailJobHandler>(*mailer_, config_.publicHost(), *metrics_);
+    worker_->addHandler(std::string(domain::alert_job::kEmail), *alert_email_handler_);
+    if (policy.webhook) {
+        jobs::AlertWebhookSettings webhook;
+        webhook.url = config_.alert_webhook_url;
+        webhook.key = decodeWebhookSecret(config_.alert_webhook_secret).value_or("");
+        alert_webhook_handler_ = std::make_unique<jobs::AlertWebhookJobHandler>(clock_, webhook);
+        worker_->addHandler(std::string(domain::alert_job::kWebhook), *alert_webhook_handler_);
+    }
+}
+
+void App::startAlerting() {
+    if (alert_thread_.joinable()) return;
+    alert_stop_ = false;
+    alert_thread_ = std::thread([this] {
+        std::unique_lock lock(alert_mutex_);
+        while (!alert_stop_) {
+            lock.unlock();
+            try {
+                if (!alerting_->tick().empty()) worker_->wake();
+            } catch (const std::exception& e) {
+                spdlog::error("alert evaluation failed: {}", e.what());
+            }
+            lock.lock();
+            alert_cv_.wait_for(lock, std::chrono::seconds(15), [this] { return alert_stop_; });
+        }
+    });
+}
+
+void App::stopAlerting() {
+    if (!alert_thread_.joinable()) return;
+    {
+        std::lock_guard lock(alert_mutex_);
+        alert_stop_ = true;
+    }
+    alert_cv_.notify_all();
+    alert_thread_.join();
+    try {
+        alerting_->forgetInstance();
+    } catch (const std::exception& e) {
+        spdlog::warn("could not remove this instance's heartbeat: {}", e.what());
+    }
+}
+
+void App::startMetrics() {
+    if (metrics_server_ || config_.metrics_listen.empty()) return;
+    std::string host;
+    unsigned short port = 0;
+    if (!metrics::parseListenAddress(config_.metrics_listen, host, port))
+        throw ConfigError("RSOLV_METRICS_LISTEN must be host:port");
+    try {
+        metrics_server_ = std::make_unique<metrics::MetricsServer>(host, port, [this] { return metrics_->scrape(); });
+    } catch (const std::exception& e) {
+        // The listener is an aid, not the service: a second process on the host (serve and worker) keeps running.
+        spdlog::error("no metrics listener on {}: {} (set RSOLV_METRICS_LISTEN to a free address)",
+                      config_.metrics_listen, e.what());
+        return;
+    }
+    metrics_server_->start();
+    spdlog::info("metrics on http://{}:{}/metrics", host, metrics_server_->port());
+}
+
+void App::stopMetrics() {
+    if (metrics_server_) {
+        metrics_server_->stop();
+        metrics_server_.reset();
+    }
+}
+
+unsigned short App::metricsPort() const { return metrics_server_ ? metrics_server_->port() : 0; }
 
 void App::startWorkers() {
     if (workers_running_) return;
@@ -218,6 +307,7 @@ void App::startHttp() {
     options.max_queued = config_.http_queue;
     server_ = std::make_unique<http::HttpServer>(*context_, router_, options);
     server_->start();
+    startMetrics();
     spdlog::info("listening on {}:{} ({} threads), public URL {}", config_.listen_host, server_->port(),
                  config_.http_threads, config_.public_url);
 }

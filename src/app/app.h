@@ -1,11 +1,15 @@
 #pragma once
 
+#include <condition_variable>
 #include <memory>
+#include <mutex>
+#include <thread>
 
 #include "app/config.h"
 #include "common/clock.h"
 #include "common/monotonic_clock.h"
 #include "common/crypto.h"
+#include "domain/alerting.h"
 #include "domain/disposable_domains.h"
 #include "domain/provisioning.h"
 #include "http/context.h"
@@ -13,11 +17,14 @@
 #include "http/router.h"
 #include "http/server.h"
 #include "http/views.h"
+#include "jobs/alert_jobs.h"
 #include "jobs/email_jobs.h"
 #include "jobs/job_queue.h"
 #include "jobs/worker.h"
 #include "mail/failover_mailer.h"
 #include "mail/mail_settings.h"
+#include "metrics/metrics_server.h"
+#include "metrics/service_metrics.h"
 #include "storage/database.h"
 
 namespace rsolv::app {
@@ -37,6 +44,15 @@ public:
     void startWorkers();
     void stopWorkers(Duration grace);
     jobs::Worker& worker() { return *worker_; }
+    /// The GET /metrics listener of RSOLV_METRICS_LISTEN (nothing when it is empty); port 0 picks a free port.
+    void startMetrics();
+    void stopMetrics();
+    unsigned short metricsPort() const;
+    metrics::ServiceMetrics& metrics() { return *metrics_; }
+    /// Built-in alerting: a thread that ticks every 15 seconds (serve and worker); tests call alerting().tick().
+    void startAlerting();
+    void stopAlerting();
+    domain::Alerting& alerting() { return *alerting_; }
     jobs::JobQueue& jobQueue() { return *queue_; }
     /// For metrics: what the email jobs did (sent, deferred, record retries, duplicates).
     const jobs::DeliveryCounters& deliveryCounters() const { return email_handler_->counters(); }
@@ -57,6 +73,8 @@ private:
     crypto::SecretKey secret_;
     std::unique_ptr<storage::Database> db_;
     MonotonicClock& ticks_;
+    std::unique_ptr<metrics::ServiceMetrics> metrics_;
+    std::unique_ptr<metrics::MetricsServer> metrics_server_;
     std::unique_ptr<domain::DisposableDomains> disposable_;
     std::unique_ptr<domain::Provisioning> provisioning_;
     domain::SessionPolicy session_policy_;
@@ -73,7 +91,15 @@ private:
     std::unique_ptr<jobs::JobQueue> queue_;
     std::unique_ptr<jobs::EmailJobHandler> email_handler_;
     std::unique_ptr<jobs::Worker> worker_;
+    std::unique_ptr<domain::Alerting> alerting_;
+    std::unique_ptr<jobs::AlertEmailJobHandler> alert_email_handler_;
+    std::unique_ptr<jobs::AlertWebhookJobHandler> alert_webhook_handler_;
+    std::thread alert_thread_;
+    std::mutex alert_mutex_;
+    std::condition_variable alert_cv_;
+    bool alert_stop_ = false;
     bool workers_running_ = false;
+    void buildAlerting(const std::string& instance);
 };
 
 /// The mail settings of RSOLV_MAIL_URL, RSOLV_MAIL_FROM, RSOLV_MAIL_REPLY_TO, RSOLV_SMTP_* and RSOLV_MAIL_SENDERS;

@@ -1,9 +1,13 @@
 #include "app/config.h"
 
+#include <algorithm>
 #include <charconv>
+#include <sstream>
 #include <cstdlib>
 
+#include "common/webhook_signature.h"
 #include "http/client_ip.h"
+#include "metrics/metrics_server.h"
 
 namespace rsolv::app {
 namespace {
@@ -47,6 +51,33 @@ std::string Config::publicHost() const {
     host = host.substr(0, host.find('/'));
     if (!host.empty() && host.front() == '[') return host.substr(0, host.find(']') + 1);
     return host.substr(0, host.find(':'));
+}
+
+/// RSOLV_ALERT_*: the built-in alerting's recipients.
+static void readAlerting(const Environment& env, Config& c) {
+    if (auto v = env("RSOLV_ALERT_EMAILS")) {
+        std::string list = *v;
+        std::replace(list.begin(), list.end(), ',', ' ');
+        std::istringstream words(list);
+        for (std::string address; words >> address;) {
+            const auto at = address.find('@');
+            if (at == std::string::npos || at == 0 || at + 1 == address.size() ||
+                address.find('@', at + 1) != std::string::npos ||
+                address.find_first_of("<>\"();:\\") != std::string::npos)
+                throw ConfigError("RSOLV_ALERT_EMAILS must be email addresses separated by commas or spaces, not \"" +
+                                  address + "\"");
+            c.alert_emails.push_back(address);
+        }
+    }
+    readString(env, "RSOLV_ALERT_WEBHOOK_URL", c.alert_webhook_url);
+    if (!c.alert_webhook_url.empty() && c.alert_webhook_url.rfind("http://", 0) != 0 &&
+        c.alert_webhook_url.rfind("https://", 0) != 0)
+        throw ConfigError("RSOLV_ALERT_WEBHOOK_URL must be an http:// or https:// URL");
+    if (auto v = env("RSOLV_ALERT_WEBHOOK_SECRET")) c.alert_webhook_secret = trim(*v);
+    if (!c.alert_webhook_url.empty() && !decodeWebhookSecret(c.alert_webhook_secret))
+        throw ConfigError("RSOLV_ALERT_WEBHOOK_SECRET must be set with RSOLV_ALERT_WEBHOOK_URL, as whsec_ followed by "
+                          "base64 of at least 16 random bytes (for example: echo whsec_$(openssl rand -base64 32))");
+    readInt(env, "RSOLV_ALERT_COOLDOWN_MINUTES", c.alert_cooldown_minutes, 1, 24 * 60);
 }
 
 Config loadConfig(const Environment& env) {
@@ -179,6 +210,17 @@ Config loadConfig(const Environment& env) {
     readInt(env, "RSOLV_MAIL_BREAKER_THRESHOLD", c.mail_breaker_threshold, 1, 1000);
     readInt(env, "RSOLV_MAIL_PROBE_SECONDS", c.mail_probe_seconds, 1, 3600);
     readInt(env, "RSOLV_MAIL_SENDERS", c.mail_senders, 1, 64);
+    if (auto v = env("RSOLV_METRICS_LISTEN")) {
+        c.metrics_listen = trim(*v);
+        std::string host;
+        unsigned short port = 0;
+        if (!c.metrics_listen.empty() && !metrics::parseListenAddress(c.metrics_listen, host, port))
+            throw ConfigError("RSOLV_METRICS_LISTEN must be host:port (for example 127.0.0.1:9464), or empty to turn "
+                              "the metrics listener off");
+        if (!c.metrics_listen.empty() && port != 0 && port == c.listen_port)
+            throw ConfigError("RSOLV_METRICS_LISTEN must not use the public port of RSOLV_LISTEN");
+    }
+    readAlerting(env, c);
     return c;
 }
 

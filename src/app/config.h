@@ -58,6 +58,12 @@ struct Config {
     int mail_breaker_threshold = 5;  ///< RSOLV_MAIL_BREAKER_THRESHOLD: transport failures in a row that open it
     int mail_probe_seconds = 5;      ///< RSOLV_MAIL_PROBE_SECONDS: how often an open breaker probes its server
     int mail_senders = 4;            ///< RSOLV_MAIL_SENDERS: SMTP connections at once, each reused across messages
+    /// RSOLV_METRICS_LISTEN: host:port of the internal GET /metrics listener; empty turns it off.
+    std::string metrics_listen = "127.0.0.1:9464";
+    std::vector<std::string> alert_emails;  ///< RSOLV_ALERT_EMAILS: who built-in alerting emails
+    std::string alert_webhook_url;          ///< RSOLV_ALERT_WEBHOOK_URL: where it POSTs signed notifications
+    std::string alert_webhook_secret;       ///< RSOLV_ALERT_WEBHOOK_SECRET: whsec_<base64>
+    int alert_cooldown_minutes = 30;        ///< RSOLV_ALERT_COOLDOWN_MINUTES
 
     bool https() const { return public_url.rfind("https://", 0) == 0; }
     /// The host of the public URL, for Message-IDs and default addresses.

@@ -62,7 +62,7 @@ SignupOutcome Provisioning::rejectInvalid(const SignupRequest& request, std::vec
     return out;
 }
 
-SignupOutcome Provisioning::provisionFromSignup(const SignupRequest& request) {
+SignupOutcome Provisioning::provision(const SignupRequest& request) {
     // Validate: pure, no database.
     std::vector<Error> errors;
     auto email = parseEmail(request.email);

@@ -7,6 +7,7 @@
 
 #include "common/clock.h"
 #include "common/result.h"
+#include "common/telemetry.h"
 #include "domain/disposable_domains.h"
 #include "domain/sessions.h"
 #include "storage/database.h"
@@ -32,6 +33,8 @@ struct SignupRequest {
     std::string user_agent;
     /// Signs the browser in: a session row, and the new key sealed in a one-time flash for that session.
     bool start_session = true;
+    /// When the request arrived; provisioning time is measured from here to the commit (now when absent).
+    std::optional<std::chrono::steady_clock::time_point> received;
 };
 
 struct SignupOutcome {
@@ -56,7 +59,10 @@ public:
     Provisioning(storage::Database& db, const Clock& clock, const DisposableDomains& disposable,
                  ProvisioningPolicy policy, std::string flash_key, std::string payload_key);
 
+    /// Runs the pipeline and tells the telemetry its outcome and, when provisioned, how long it took.
     SignupOutcome provisionFromSignup(const SignupRequest& request);
+
+    void setTelemetry(Telemetry& telemetry) { telemetry_ = &telemetry; }
 
     /// Called with each step's name as the pipeline passes it, inside the transaction; a test throws from it to
     /// prove that a fault at any step leaves nothing behind.
@@ -72,6 +78,7 @@ private:
     void step(std::string_view name) {
         if (observer_) observer_(name);
     }
+    SignupOutcome provision(const SignupRequest& request);
     SignupOutcome rejectInvalid(const SignupRequest& request, std::vector<Error> errors);
     void recordFailure(const SignupRequest& request, const std::string& what);
 
@@ -82,6 +89,10 @@ private:
     std::string flash_key_;
     std::string payload_key_;
     std::function<void(std::string_view)> observer_;
+    Telemetry* telemetry_ = &noTelemetry();
 };
+
+/// The `outcome` label of rsolv_signups_total: provisioned, duplicate, invalid, disposable or rate_limited.
+std::string_view signupOutcomeLabel(const SignupOutcome& outcome);
 
 }  // namespace rsolv::domain

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "common/telemetry.h"
 #include "domain/api_access.h"
 #include "domain/key_management.h"
 #include "domain/sign_in.h"
@@ -43,6 +44,8 @@ struct Context {
     /// Called after a transaction that enqueued jobs commits: wakes this process's workers now instead of at their
     /// next poll (workers of other instances still find the job when they poll).
     std::function<void()> jobs_enqueued = [] {};
+    /// Told about every finished request (metrics).
+    Telemetry* telemetry = &noTelemetry();
 };
 
 }  // namespace rsolv::http

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <optional>
 #include <string>
@@ -24,6 +25,8 @@ struct Request {
     std::string client_ip;  ///< peer, or the right-most untrusted X-Forwarded-For entry behind a trusted proxy
     std::string request_id;
     std::map<std::string, std::string> path_params;
+    /// When the request arrived (it is built as the first thing the dispatcher does), for durations in metrics.
+    std::chrono::steady_clock::time_point received = std::chrono::steady_clock::now();
 
     std::string header(const std::string& name) const;
     std::optional<std::string> cookie(const std::string& name) const;

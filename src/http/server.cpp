@@ -127,6 +127,7 @@ public:
             std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
         spdlog::info("{} {} {} {}B {:.1f}ms ip={}", request.method, loggedPath(route, request.path), response.status,
                      response.body.size(), double(micros) / 1000.0, request.client_ip);
+        ctx_.telemetry->requestFinished(request.method, route ? route->pattern : "unmatched", response.status, micros / 1e6);
     }
 
 private:

@@ -231,6 +231,7 @@ JobOutcome EmailJobHandler::run(const Job& job, JobLease& lease) {
     // lapsed (and another worker may have rescued the job) sends nothing.
     if (!lease.confirm()) return JobOutcome::abandon("lease lost before sending " + message_id);
     const mail::SendResult result = mailer_.send({message}).at(0);
+    settings_.telemetry->emailFinished(job.kind, emailResultLabel(result.kind));
     const Timestamp now = clock_.now();
     switch (result.kind) {
         case mail::SendResult::Kind::Sent:

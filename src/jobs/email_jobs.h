@@ -8,6 +8,7 @@
 
 #include "common/clock.h"
 #include "common/monotonic_clock.h"
+#include "common/telemetry.h"
 #include "common/templates.h"
 #include "jobs/worker.h"
 #include "mail/mailer.h"
@@ -27,6 +28,7 @@ struct EmailJobSettings {
     /// to `record_retry_cap`, for as long as the process lives (until shutdown()).
     Duration record_retry_first = std::chrono::milliseconds(100);
     Duration record_retry_cap = std::chrono::seconds(10);
+    Telemetry* telemetry = &noTelemetry();               ///< told the result of every send (metrics)
 };
 
 /// What the email jobs did, for metrics: plain counters read at any time.
@@ -72,6 +74,9 @@ private:
     std::condition_variable stop_cv_;
     bool stopping_ = false;
 };
+
+/// The `result` label of rsolv_emails_total: sent, transient or permanent.
+std::string_view emailResultLabel(mail::SendResult::Kind kind);
 
 /// The provisioning event type of an email kind: "email.welcome" -> "welcome_email".
 std::string emailEventType(std::string_view kind);

@@ -64,6 +64,15 @@ public:
         return openNew(lock);
     }
 
+    /// Connections open (in use or idle), idle, the most allowed, and requests waiting for one (metrics).
+    struct Stats {
+        int open = 0, idle = 0, max = 0, waiting = 0;
+    };
+    Stats stats() {
+        std::lock_guard lock(mutex_);
+        return {open_, static_cast<int>(idle_.size()), max_size_, static_cast<int>(waiters_.size())};
+    }
+
 private:
     struct Waiter {
         std::condition_variable cv;

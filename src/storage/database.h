@@ -54,6 +54,11 @@ public:
     virtual std::unique_ptr<Transaction> begin(TxMode mode) = 0;
     /// A short description for logs with no credentials in it.
     virtual std::string describe() const = 0;
+    /// The connection pool's state, for metrics.
+    struct PoolStats {
+        int open = 0, idle = 0, max = 0, waiting = 0;
+    };
+    virtual PoolStats poolStats() { return {}; }
 };
 
 /// Runs `fn(tx)` in one transaction and commits when it returns; any exception rolls everything back.

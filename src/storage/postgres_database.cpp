@@ -164,6 +164,10 @@ public:
         }
     }
     std::string describe() const override { return redactUrl(url_); }
+    PoolStats poolStats() override {
+        const auto s = pool_.stats();
+        return {s.open, s.idle, s.max, s.waiting};
+    }
 
 private:
     std::string url_;

@@ -188,6 +188,10 @@ public:
         }
     }
     std::string describe() const override { return "sqlite:" + path_; }
+    PoolStats poolStats() override {
+        const auto s = pool_.stats();
+        return {s.open, s.idle, s.max, s.waiting};
+    }
 
 private:
     std::string path_;

@@ -61,6 +61,7 @@ TestApp::TestApp(Backend backend, const std::function<void(app::Config&)>& confi
     config_.secret_key = "test-secret-key-that-is-long-enough-0123456789";
     config_.http_threads = 64;
     config_.db_pool_size = 16;
+    config_.metrics_listen = "";  // a test that scrapes asks for "127.0.0.1:0"
     if (configure) configure(config_);
     app_ = std::make_unique<app::App>(config_, clock_, ticks_);
     app_->startHttp();

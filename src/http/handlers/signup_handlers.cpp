@@ -54,7 +54,7 @@ Response signupForm(const Context& ctx, Request& req, const std::map<std::string
 Response submitSignup(const Context& ctx, Request& req) {
     const auto form = req.form();
     domain::SignupRequest signup{fieldOf(form, "email"), fieldOf(form, "name"), fieldOf(form, "company"), req.client_ip,
-                                 req.header("User-Agent"), true};
+                                 req.header("User-Agent"), true, req.received};
     const auto outcome = ctx.provisioning.provisionFromSignup(signup);
     if (outcome.status == Status::Provisioned || outcome.status == Status::Duplicate) ctx.jobs_enqueued();
 

@@ -48,6 +48,7 @@ private:
     crypto::SecretKey secret_;
     std::unique_ptr<storage::Database> db_;
     std::unique_ptr<domain::DisposableDomains> disposable_;
+    std::unique_ptr<domain::RateLimiter> limiter_;
     std::unique_ptr<domain::Provisioning> provisioning_;
     domain::SessionPolicy session_policy_;
     domain::ApiPolicy api_policy_;

@@ -170,6 +170,9 @@ Config loadConfig(const Environment& env) {
     if (c.log_level != "trace" && c.log_level != "debug" && c.log_level != "info" && c.log_level != "warn" &&
         c.log_level != "error" && c.log_level != "off")
         throw ConfigError("RSOLV_LOG_LEVEL must be one of trace, debug, info, warn, error, off");
+
+    readInt(env, "RSOLV_TRIAL_REFUNDS", c.trial_refunds, 0, 1000000);
+    readInt(env, "RSOLV_IPV6_LIMIT_PREFIX", c.ipv6_limit_prefix, 1, 128);
     return c;
 }
 

@@ -53,6 +53,9 @@ struct Config {
     std::string github_action = "RSOLV-dev/rsolv-action@v3";  ///< what the downloadable workflow `uses:`
     std::string log_format = "text";
     std::string log_level = "info";
+    // Issue 9 (security review).
+    int trial_refunds = 3;      ///< failed fix attempts that give their credit back, per customer
+    int ipv6_limit_prefix = 64; ///< per-IP limits count an IPv6 client by this many leading bits
 
     bool https() const { return public_url.rfind("https://", 0) == 0; }
     /// The host of the public URL, for Message-IDs and default addresses.

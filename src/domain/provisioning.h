@@ -8,6 +8,7 @@
 #include "common/clock.h"
 #include "common/result.h"
 #include "domain/disposable_domains.h"
+#include "domain/rate_limiter.h"
 #include "domain/sessions.h"
 #include "storage/database.h"
 
@@ -54,7 +55,7 @@ public:
     /// `flash_key` seals the key shown once in the browser; `payload_key` seals it in the welcome job when the policy
     /// asks for the key in the email.
     Provisioning(storage::Database& db, const Clock& clock, const DisposableDomains& disposable,
-                 ProvisioningPolicy policy, std::string flash_key, std::string payload_key);
+                 const RateLimiter& limiter, ProvisioningPolicy policy, std::string flash_key, std::string payload_key);
 
     SignupOutcome provisionFromSignup(const SignupRequest& request);
 
@@ -78,6 +79,7 @@ private:
     storage::Database& db_;
     const Clock& clock_;
     const DisposableDomains& disposable_;
+    const RateLimiter& limiter_;
     ProvisioningPolicy policy_;
     std::string flash_key_;
     std::string payload_key_;

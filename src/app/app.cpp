@@ -121,6 +121,7 @@ App::App(Config config, const Clock& clock, MonotonicClock& ticks)
     session_policy_.idle_timeout = std::chrono::minutes(config_.session_idle_minutes);
     session_policy_.absolute_timeout = std::chrono::hours(config_.session_absolute_hours);
     api_policy_.requests_per_minute = config_.api_requests_per_minute;
+    api_policy_.trial_refunds = config_.trial_refunds;
 
     domain::ProvisioningPolicy policy;
     policy.trial_fixes = config_.trial_fixes;
@@ -128,7 +129,8 @@ App::App(Config config, const Clock& clock, MonotonicClock& ticks)
     policy.signups_per_ip_per_hour = config_.signups_per_ip_per_hour;
     policy.session = session_policy_;
     policy.welcome_email_includes_key = config_.welcome_email_includes_key;
-    provisioning_ = std::make_unique<domain::Provisioning>(*db_, clock_, *disposable_, policy,
+    limiter_ = std::make_unique<domain::RateLimiter>(domain::RateLimitPolicy{config_.ipv6_limit_prefix});
+    provisioning_ = std::make_unique<domain::Provisioning>(*db_, clock_, *disposable_, *limiter_, policy,
                                                            secret_.subkey("flash-encryption"),
                                                            secret_.subkey("job-payload-encryption"));
     provisioning_->setTelemetry(*metrics_);
@@ -184,7 +186,7 @@ App::App(Config config, const Clock& clock, MonotonicClock& ticks)
     csrf_ = std::make_unique<http::Csrf>(secret_.subkey("csrf"), config_.public_url);
     context_ = std::make_unique<http::Context>(
         http::Context{web_, clock_, *db_, *provisioning_, session_policy_, *views_, *csrf_, api_policy_,
-                      sign_in_policy_, key_policy_, [this] { worker_->wake(); }});
+                      sign_in_policy_, key_policy_, *limiter_, [this] { worker_->wake(); }});
     context_->telemetry = metrics_.get();
 
     http::addHealthRoutes(router_, *context_);

@@ -76,6 +76,7 @@ private:
     std::unique_ptr<metrics::ServiceMetrics> metrics_;
     std::unique_ptr<metrics::MetricsServer> metrics_server_;
     std::unique_ptr<domain::DisposableDomains> disposable_;
+    std::unique_ptr<domain::RateLimiter> limiter_;
     std::unique_ptr<domain::Provisioning> provisioning_;
     domain::SessionPolicy session_policy_;
     domain::ApiPolicy api_policy_;

@@ -221,6 +221,8 @@ Config loadConfig(const Environment& env) {
             throw ConfigError("RSOLV_METRICS_LISTEN must not use the public port of RSOLV_LISTEN");
     }
     readAlerting(env, c);
+    readInt(env, "RSOLV_TRIAL_REFUNDS", c.trial_refunds, 0, 1000000);
+    readInt(env, "RSOLV_IPV6_LIMIT_PREFIX", c.ipv6_limit_prefix, 1, 128);
     return c;
 }
 

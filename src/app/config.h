@@ -64,6 +64,9 @@ struct Config {
     std::string alert_webhook_url;          ///< RSOLV_ALERT_WEBHOOK_URL: where it POSTs signed notifications
     std::string alert_webhook_secret;       ///< RSOLV_ALERT_WEBHOOK_SECRET: whsec_<base64>
     int alert_cooldown_minutes = 30;        ///< RSOLV_ALERT_COOLDOWN_MINUTES
+    // Issue 9 (security review).
+    int trial_refunds = 3;      ///< failed fix attempts that give their credit back, per customer
+    int ipv6_limit_prefix = 64; ///< per-IP limits count an IPv6 client by this many leading bits
 
     bool https() const { return public_url.rfind("https://", 0) == 0; }
     /// The host of the public URL, for Message-IDs and default addresses.

@@ -44,7 +44,11 @@ private:
 }  // namespace
 
 void init(Format format, const std::string& level) {
-    auto logger = std::make_shared<spdlog::logger>("rsolv", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+    init(format, level, std::make_shared<spdlog::sinks::stderr_sink_mt>());
+}
+
+void init(Format format, const std::string& level, std::shared_ptr<spdlog::sinks::sink> sink) {
+    auto logger = std::make_shared<spdlog::logger>("rsolv", std::move(sink));
     auto formatter = std::make_unique<spdlog::pattern_formatter>();
     const bool json = format == Format::Json;
     formatter->add_flag<RequestIdFlag>('q').add_flag<MessageFlag>('*', json);

@@ -1,7 +1,12 @@
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
+
+namespace spdlog::sinks {
+class sink;
+}
 
 namespace rsolv::logging {
 
@@ -10,6 +15,8 @@ enum class Format { Text, Json };
 /// Sets up spdlog's default logger: text for a terminal, JSON lines for production. Every line carries the request
 /// id of the request being served on that thread ("-" outside a request), and every API key in a message is masked.
 void init(Format format, const std::string& level);
+/// The same, writing to `sink` instead of standard error (a test captures every line the service writes this way).
+void init(Format format, const std::string& level, std::shared_ptr<spdlog::sinks::sink> sink);
 
 /// Marks the current thread as serving a request, for the lines it logs until the scope ends.
 class RequestScope {

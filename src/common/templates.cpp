@@ -5,6 +5,14 @@
 #include "common/embedded.h"
 
 namespace rsolv {
+namespace {
+
+bool isPlainText(const std::string& name) {
+    constexpr std::string_view kText = ".text";
+    return name.size() > kText.size() && name.compare(name.size() - kText.size(), kText.size(), kText) == 0;
+}
+
+}  // namespace
 
 Templates::Templates(std::string_view folder) {
     const std::string suffix = ".mustache";
@@ -15,6 +23,8 @@ Templates::Templates(std::string_view folder) {
         const std::string name(f.path.substr(folder.size(), f.path.size() - folder.size() - suffix.size()));
         auto t = std::make_unique<kainjow::mustache::mustache>(std::string(f.content));
         if (!t->is_valid()) throw std::runtime_error("template " + name + ": " + t->error_message());
+        // Plain text is not HTML: "O'Brien" must not become "O&apos;Brien". Headers are built apart (mail/message.cpp).
+        if (isPlainText(name)) t->set_custom_escape([](const std::string& s) { return s; });
         templates_.emplace(name, std::move(t));
     }
 }

@@ -10,7 +10,8 @@ namespace rsolv {
 
 using TemplateData = kainjow::mustache::data;
 
-/// The embedded mustache templates under a folder ("templates/"), parsed once at start-up; {{value}} is HTML-escaped.
+/// The embedded mustache templates under a folder ("templates/"), parsed once at start-up; {{value}} is HTML-escaped,
+/// except in plain-text templates ("<name>.text"), which render values as they are.
 class Templates {
 public:
     explicit Templates(std::string_view folder);

@@ -12,6 +12,7 @@ namespace rsolv::domain {
 struct ApiPolicy {
     int requests_per_minute = 60;  ///< per key, exact sliding window
     Duration last_used_interval = std::chrono::minutes(1);
+    int trial_refunds = 3;  ///< RSOLV_TRIAL_REFUNDS: failed attempts that give their credit back, per customer
 };
 
 struct ApiCaller {

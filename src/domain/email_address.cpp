@@ -8,6 +8,8 @@
 #include <optional>
 #include <variant>
 
+#include "domain/mixed_script.h"
+
 namespace rsolv::domain {
 namespace {
 
@@ -145,6 +147,27 @@ std::variant<std::string, IdnFailure> toAsciiDomain(std::string_view domain) {
     return IdnFailure{rc};
 }
 
+/// UTS #39: a label that mixes scripts ("pаypal" with a Cyrillic а) is how a domain imitates another. Each label
+/// is checked in its Unicode form, whether it was typed so or as punycode.
+std::optional<Error> checkScripts(std::string_view ascii_domain) {
+    for (std::string_view rest = ascii_domain;;) {
+        const size_t dot = rest.find('.');
+        const std::string label(rest.substr(0, dot));
+        if (label.rfind("xn--", 0) == 0) {
+            char* out = nullptr;
+            const int rc = idn2_to_unicode_8z8z(label.c_str(), &out, 0);
+            std::unique_ptr<char, decltype(&std::free)> owned(out, &std::free);
+            if (rc != IDN2_OK || !out || isMixedScriptLabel(out))
+                return emailError("mixed_script",
+                                  "The domain after the @ mixes letters from different alphabets (such as Latin and "
+                                  "Cyrillic), which is how look-alike addresses are made. Please type it with the "
+                                  "letters of one alphabet.");
+        }
+        if (dot == std::string_view::npos) return std::nullopt;
+        rest.remove_prefix(dot + 1);
+    }
+}
+
 /// libpsl's built-in list is immutable and safe to query from any thread.
 const psl_ctx_t* publicSuffixes() { return psl_builtin(); }
 
@@ -237,6 +260,7 @@ Result<EmailAddress> parseEmail(std::string_view input) {
     if (local.size() + 1 + ascii_domain.size() > kMaxAddressOctets)
         return emailError("too_long", "That email address is too long. Please check it and try again.");
     if (auto error = checkDomain(ascii_domain)) return *error;
+    if (auto error = checkScripts(ascii_domain)) return *error;
 
     EmailAddress address;
     address.as_typed = std::string(text);

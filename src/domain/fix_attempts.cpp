@@ -48,6 +48,23 @@ bool isValidReference(const std::string& ref) {
     return true;
 }
 
+/// The refund of a failed attempt, or the reason it keeps its credit; an event records either.
+storage::FixAttemptRecord refundOrKeepCredit(storage::Transaction& tx, const storage::FixAttemptRecord& attempt,
+                                             int max_refunds, Timestamp now) {
+    storage::CustomerRepository customers(tx);
+    if (const auto used = customers.refundFixCredit(attempt.customer_id, max_refunds, now)) {
+        recordEvent(tx, attempt.customer_id, "fix_credit_refunded", "succeeded",
+                    {{"fix_attempt_id", attempt.id}, {"refunds_used", *used}, {"refunds_limit", max_refunds}}, now);
+        return storage::FixAttemptRepository(tx).recordRefund(attempt.customer_id, attempt.id, true, std::nullopt);
+    }
+    const auto customer = customers.findById(attempt.customer_id);
+    const std::string reason = !customer || customer->trial_refunds_used >= max_refunds ? std::string(kRefundLimitReached)
+                                                                                      : "nothing_to_refund";
+    recordEvent(tx, attempt.customer_id, "fix_credit_refund_denied", "rejected",
+                {{"fix_attempt_id", attempt.id}, {"reason", reason}, {"refunds_limit", max_refunds}}, now);
+    return storage::FixAttemptRepository(tx).recordRefund(attempt.customer_id, attempt.id, false, reason);
+}
+
 }  // namespace
 
 Result<FixAttemptInput> parseFixAttemptInput(const nlohmann::json& body) {
@@ -116,17 +133,20 @@ Result<storage::FixAttemptRecord> startFixAttempt(storage::Transaction& tx, cons
     return attempt;
 }
 
-Result<storage::FixAttemptRecord> finishFixAttempt(storage::Transaction& tx, std::int64_t customer_id, std::int64_t id,
-                                                   const FixAttemptUpdate& update, Timestamp now) {
+Result<FinishedFixAttempt> finishFixAttempt(storage::Transaction& tx, std::int64_t customer_id, std::int64_t id,
+                                            const FixAttemptUpdate& update, int max_refunds, Timestamp now) {
     storage::FixAttemptRepository attempts(tx);
-    const bool refund = update.status == "failed";
-    auto done = attempts.finish(customer_id, id, update.status, update.pull_request_url, update.reason, refund, now);
+    auto done = attempts.finish(customer_id, id, update.status, update.pull_request_url, update.reason, false, now);
     if (!done) {
         if (!attempts.find(customer_id, id)) return Error{"not_found", "", "No fix attempt with that id."};
         return Error{"already_finished", "", "This fix attempt has already finished."};
     }
-    if (refund) storage::CustomerRepository(tx).refundFixCredit(customer_id, now);
-    return *done;
+    storage::CustomerRepository customers(tx);
+    FinishedFixAttempt out{*done, 0};
+    if (update.status == "failed") out.attempt = refundOrKeepCredit(tx, *done, max_refunds, now);
+    const auto customer = customers.findById(customer_id);
+    out.refunds_remaining = customer ? std::max(0, max_refunds - customer->trial_refunds_used) : 0;
+    return out;
 }
 
 nlohmann::json toJson(const storage::FixAttemptRecord& a) {
@@ -140,6 +160,7 @@ nlohmann::json toJson(const storage::FixAttemptRecord& a) {
             {"pull_request_url", opt(a.pull_request_url)},
             {"failure_reason", opt(a.failure_reason)},
             {"credit_refunded", a.credit_refunded},
+            {"refund_denied_reason", opt(a.refund_denied_reason)},
             {"created_at", storage::formatTimestamp(a.created_at)},
             {"finished_at", a.finished_at ? nlohmann::json(storage::formatTimestamp(*a.finished_at)) : nlohmann::json(nullptr)}};
 }

@@ -36,10 +36,20 @@ Result<FixAttemptUpdate> parseFixAttemptUpdate(const nlohmann::json& body);
 Result<storage::FixAttemptRecord> startFixAttempt(storage::Transaction& tx, const ApiCaller& caller,
                                                   const FixAttemptInput& input, Timestamp now);
 
-/// Finishes a running attempt; a failed one gives its credit back. Error.code "not_found" (not this customer's) or
-/// "already_finished".
-Result<storage::FixAttemptRecord> finishFixAttempt(storage::Transaction& tx, std::int64_t customer_id, std::int64_t id,
-                                                   const FixAttemptUpdate& update, Timestamp now);
+/// A finished attempt, and how many more failed attempts will give their credit back.
+struct FinishedFixAttempt {
+    storage::FixAttemptRecord attempt;
+    int refunds_remaining = 0;
+};
+
+/// Finishes a running attempt. A failed one gives its credit back while the customer has had fewer than
+/// `max_refunds` refunds (RSOLV_TRIAL_REFUNDS), counted by the same conditional UPDATE in the caller's transaction;
+/// past that it keeps its credit, `refund_denied_reason` says why, and an event records it. Error.code "not_found"
+/// (not this customer's) or "already_finished".
+Result<FinishedFixAttempt> finishFixAttempt(storage::Transaction& tx, std::int64_t customer_id, std::int64_t id,
+                                            const FixAttemptUpdate& update, int max_refunds, Timestamp now);
+
+inline constexpr std::string_view kRefundLimitReached = "refund_limit_reached";
 
 nlohmann::json toJson(const storage::FixAttemptRecord& attempt);
 

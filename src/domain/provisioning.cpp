@@ -36,10 +36,12 @@ nlohmann::json fieldErrors(const std::vector<Error>& errors) {
 }  // namespace
 
 Provisioning::Provisioning(storage::Database& db, const Clock& clock, const DisposableDomains& disposable,
-                           ProvisioningPolicy policy, std::string flash_key, std::string payload_key)
+                           const RateLimiter& limiter, ProvisioningPolicy policy, std::string flash_key,
+                           std::string payload_key)
     : db_(db),
       clock_(clock),
       disposable_(disposable),
+      limiter_(limiter),
       policy_(policy),
       flash_key_(std::move(flash_key)),
       payload_key_(std::move(payload_key)) {}
@@ -90,7 +92,7 @@ SignupOutcome Provisioning::provision(const SignupRequest& request) {
                 out.email = address.as_typed;
 
                 step(kStepRateLimit);
-                const auto decision = admit(
+                const auto decision = limiter_.admit(
                     tx,
                     {{"signup:email:" + address.canonical, policy_.signups_per_email_per_day, std::chrono::hours(24)},
                      {"signup:ip:" + request.client_ip, policy_.signups_per_ip_per_hour, std::chrono::hours(1)}},

@@ -9,6 +9,7 @@
 #include "common/result.h"
 #include "common/telemetry.h"
 #include "domain/disposable_domains.h"
+#include "domain/rate_limiter.h"
 #include "domain/sessions.h"
 #include "storage/database.h"
 
@@ -57,7 +58,7 @@ public:
     /// `flash_key` seals the key shown once in the browser; `payload_key` seals it in the welcome job when the policy
     /// asks for the key in the email.
     Provisioning(storage::Database& db, const Clock& clock, const DisposableDomains& disposable,
-                 ProvisioningPolicy policy, std::string flash_key, std::string payload_key);
+                 const RateLimiter& limiter, ProvisioningPolicy policy, std::string flash_key, std::string payload_key);
 
     /// Runs the pipeline and tells the telemetry its outcome and, when provisioned, how long it took.
     SignupOutcome provisionFromSignup(const SignupRequest& request);
@@ -85,6 +86,7 @@ private:
     storage::Database& db_;
     const Clock& clock_;
     const DisposableDomains& disposable_;
+    const RateLimiter& limiter_;
     ProvisioningPolicy policy_;
     std::string flash_key_;
     std::string payload_key_;

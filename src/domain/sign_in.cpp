@@ -12,10 +12,11 @@
 namespace rsolv::domain {
 
 SignInLinkRequest requestSignInLink(storage::Transaction& tx, std::string_view typed_email, const std::string& return_to,
-                                    const std::string& client_ip, Timestamp now, const SignInPolicy& policy) {
+                                    const std::string& client_ip, Timestamp now, const SignInPolicy& policy,
+                                    const RateLimiter& limiter) {
     SignInLinkRequest out;
     const auto address = parseEmail(typed_email);
-    const auto ip = admit(tx, {{"signin:ip:" + client_ip, policy.links_per_ip_per_hour, std::chrono::hours(1)}}, now);
+    const auto ip = limiter.admit(tx, {{"signin:ip:" + client_ip, policy.links_per_ip_per_hour, std::chrono::hours(1)}}, now);
     if (!ip.allowed) {
         out.ip_limited = true;
         out.retry_after = ip.retry_after;
@@ -25,7 +26,7 @@ SignInLinkRequest requestSignInLink(storage::Transaction& tx, std::string_view t
         out.invalid = address.error();
         return out;
     }
-    const auto email = admit(tx,
+    const auto email = limiter.admit(tx,
                              {{"signin:email:" + crypto::sha256Hex(address.value().canonical),
                                policy.links_per_email_per_hour, std::chrono::hours(1)}},
                              now);

@@ -6,6 +6,7 @@
 
 #include "common/clock.h"
 #include "common/result.h"
+#include "domain/rate_limiter.h"
 #include "domain/sessions.h"
 #include "storage/database.h"
 
@@ -29,7 +30,8 @@ struct SignInLinkRequest {
 /// answers the same way: the look-up, the token and the email happen later in an `email.sign_in` job, so neither the
 /// answer nor its timing tells whether an account exists. Only the per-IP limit and a malformed address are visible.
 SignInLinkRequest requestSignInLink(storage::Transaction& tx, std::string_view typed_email, const std::string& return_to,
-                                    const std::string& client_ip, Timestamp now, const SignInPolicy& policy);
+                                    const std::string& client_ip, Timestamp now, const SignInPolicy& policy,
+                                    const RateLimiter& limiter);
 
 /// A local dashboard path to come back to after signing in; anything else (other sites, "//host", odd characters)
 /// becomes "/dashboard".

@@ -61,6 +61,17 @@ void releaseKey(const Context& ctx, std::int64_t customer_id, const std::string&
     }
 }
 
+/// ": 1e99999" from nlohmann's "number overflow parsing '1e99999'", cut short; empty when there is none.
+std::string quotedToken(std::string_view what) {
+    const auto open = what.find('\'');
+    const auto close = what.rfind('\'');
+    if (open == std::string_view::npos || close <= open + 1) return "";
+    std::string token(what.substr(open + 1, std::min<size_t>(close - open - 1, 40)));
+    for (char& c : token)
+        if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f) c = '?';
+    return ": " + token;
+}
+
 }  // namespace
 
 Response jsonResponse(const nlohmann::json& body, int status) { return Response::json(body.dump(), status); }
@@ -71,6 +82,11 @@ nlohmann::json parseJsonBody(const Request& request) {
     } catch (const nlohmann::json::parse_error& e) {
         throw HttpError(400, "malformed_json",
                         "The body is not valid JSON (at byte " + std::to_string(e.byte) + ").");
+    } catch (const nlohmann::json::out_of_range& e) {
+        // A number too large for a double (1e99999): valid JSON grammar, but nothing can hold it.
+        throw HttpError(400, "malformed_json", "The body has a number out of range" + quotedToken(e.what()) + ".");
+    } catch (const nlohmann::json::exception&) {
+        throw HttpError(400, "malformed_json", "The body is not valid JSON.");
     }
 }
 

@@ -41,6 +41,8 @@ struct Context {
     const domain::ApiPolicy& api;
     const domain::SignInPolicy& sign_in;
     const domain::KeyPolicy& keys;
+    /// Every limit is counted through it (per-IP limits by the client's network: RSOLV_IPV6_LIMIT_PREFIX).
+    const domain::RateLimiter& limiter;
     /// Called after a transaction that enqueued jobs commits: wakes this process's workers now instead of at their
     /// next poll (workers of other instances still find the job when they poll).
     std::function<void()> jobs_enqueued = [] {};

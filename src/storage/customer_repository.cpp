@@ -11,7 +11,7 @@ constexpr Query kInsert{
 #define RSOLV_CUSTOMER_COLUMNS                                                                             \
     "id, email, email_canonical, name, company, subscription_plan, trial_fixes_limit, trial_fixes_used, " \
     "auto_provisioned, onboarding_completed_at, status, onboarding_emails, email_undeliverable_at, created_at, "   \
-    "updated_at, first_api_call_at, first_fix_attempt_at, onboarding_skipped_at"
+    "updated_at, first_api_call_at, first_fix_attempt_at, onboarding_skipped_at, trial_refunds_used"
 constexpr Query kById{"SELECT " RSOLV_CUSTOMER_COLUMNS " FROM customers WHERE id = $1"};
 constexpr Query kByCanonical{"SELECT " RSOLV_CUSTOMER_COLUMNS " FROM customers WHERE email_canonical = $1"};
 #undef RSOLV_CUSTOMER_COLUMNS
@@ -22,8 +22,8 @@ constexpr Query kConsumeCredit{
     "WHERE id = $1 AND status = 'active' AND trial_fixes_used < trial_fixes_limit "
     "RETURNING trial_fixes_used, trial_fixes_limit"};
 constexpr Query kRefundCredit{
-    "UPDATE customers SET trial_fixes_used = trial_fixes_used - 1, updated_at = $2 "
-    "WHERE id = $1 AND trial_fixes_used > 0"};
+    "UPDATE customers SET trial_fixes_used = trial_fixes_used - 1, trial_refunds_used = trial_refunds_used + 1, "
+    "updated_at = $2 WHERE id = $1 AND trial_fixes_used > 0 AND trial_refunds_used < $3 RETURNING trial_refunds_used"};
 constexpr Query kFirstApiCall{"UPDATE customers SET first_api_call_at = $2 WHERE id = $1 AND first_api_call_at IS NULL"};
 constexpr Query kFirstFixAttempt{
     "UPDATE customers SET first_fix_attempt_at = $2 WHERE id = $1 AND first_fix_attempt_at IS NULL"};
@@ -61,6 +61,7 @@ std::optional<CustomerRecord> toRecord(const ResultSet& rs) {
     c.first_api_call_at = row->optTime("first_api_call_at");
     c.first_fix_attempt_at = row->optTime("first_fix_attempt_at");
     c.onboarding_skipped_at = row->optTime("onboarding_skipped_at");
+    c.trial_refunds_used = int(row->i64("trial_refunds_used"));
     return c;
 }
 
@@ -99,7 +100,11 @@ std::optional<CustomerRepository::Credits> CustomerRepository::consumeFixCredit(
     return Credits{int(row->i64("trial_fixes_used")), int(row->i64("trial_fixes_limit"))};
 }
 
-void CustomerRepository::refundFixCredit(std::int64_t id, Timestamp now) { tx_.exec(kRefundCredit, {id, now}); }
+std::optional<int> CustomerRepository::refundFixCredit(std::int64_t id, int max_refunds, Timestamp now) {
+    auto row = tx_.exec(kRefundCredit, {id, now, std::int64_t(max_refunds)}).first();
+    if (!row) return std::nullopt;
+    return int(row->i64("trial_refunds_used"));
+}
 
 bool CustomerRepository::markFirstApiCall(std::int64_t id, Timestamp now) {
     return tx_.exec(kFirstApiCall, {id, now}).affected == 1;

@@ -26,6 +26,7 @@ struct CustomerRecord {
     std::optional<Timestamp> first_api_call_at;      ///< any key used on the API
     std::optional<Timestamp> first_fix_attempt_at;
     std::optional<Timestamp> onboarding_skipped_at;  ///< the setup wizard was put off
+    int trial_refunds_used = 0;                      ///< failed attempts that gave their credit back
 };
 
 struct NewCustomer {
@@ -63,7 +64,9 @@ public:
         int limit = 0;
     };
     std::optional<Credits> consumeFixCredit(std::int64_t id, Timestamp now);
-    void refundFixCredit(std::int64_t id, Timestamp now);
+    /// Gives one credit back and counts the refund in one statement, only while fewer than `max_refunds` were given
+    /// (rules.md #1): the refunds used after it, or nothing when the limit is reached (or no credit is in use).
+    std::optional<int> refundFixCredit(std::int64_t id, int max_refunds, Timestamp now);
     /// True only for the call that sets it first, so "first" events are recorded once.
     bool markFirstApiCall(std::int64_t id, Timestamp now);
     bool markFirstFixAttempt(std::int64_t id, Timestamp now);

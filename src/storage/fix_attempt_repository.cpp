@@ -5,7 +5,7 @@ namespace {
 
 #define RSOLV_FIX_COLUMNS                                                                                      \
     "id, customer_id, api_key_id, repository, reference, commit_sha, run_url, status, pull_request_url, "     \
-    "failure_reason, credit_refunded, created_at, finished_at"
+    "failure_reason, credit_refunded, refund_denied_reason, created_at, finished_at"
 constexpr Query kInsert{
     "INSERT INTO fix_attempts (customer_id, api_key_id, repository, reference, commit_sha, run_url, status, "
     "created_at) VALUES ($1, $2, $3, $4, $5, $6, 'running', $7) RETURNING " RSOLV_FIX_COLUMNS};
@@ -15,6 +15,9 @@ constexpr Query kList{
 constexpr Query kFinish{
     "UPDATE fix_attempts SET status = $3, pull_request_url = $4, failure_reason = $5, credit_refunded = $6, "
     "finished_at = $7 WHERE customer_id = $1 AND id = $2 AND status = 'running' RETURNING " RSOLV_FIX_COLUMNS};
+constexpr Query kRecordRefund{
+    "UPDATE fix_attempts SET credit_refunded = $3, refund_denied_reason = $4 WHERE customer_id = $1 AND id = $2 "
+    "RETURNING " RSOLV_FIX_COLUMNS};
 #undef RSOLV_FIX_COLUMNS
 constexpr Query kCount{"SELECT COUNT(*) AS n FROM fix_attempts WHERE customer_id = $1"};
 
@@ -31,6 +34,7 @@ FixAttemptRecord toRecord(const Row& r) {
     f.pull_request_url = r.opt("pull_request_url");
     f.failure_reason = r.opt("failure_reason");
     f.credit_refunded = r.boolean("credit_refunded");
+    f.refund_denied_reason = r.opt("refund_denied_reason");
     f.created_at = r.time("created_at");
     f.finished_at = r.optTime("finished_at");
     return f;
@@ -72,6 +76,11 @@ std::optional<FixAttemptRecord> FixAttemptRepository::finish(std::int64_t custom
                    .first();
     if (!row) return std::nullopt;
     return toRecord(*row);
+}
+
+FixAttemptRecord FixAttemptRepository::recordRefund(std::int64_t customer_id, std::int64_t id, bool refunded,
+                                                   const std::optional<std::string>& denied_reason) {
+    return toRecord(tx_.exec(kRecordRefund, {customer_id, id, refunded, nullable(denied_reason)}).front());
 }
 
 std::int64_t FixAttemptRepository::countForCustomer(std::int64_t customer_id) {

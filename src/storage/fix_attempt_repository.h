@@ -20,6 +20,7 @@ struct FixAttemptRecord {
     std::optional<std::string> pull_request_url;
     std::optional<std::string> failure_reason;
     bool credit_refunded = false;
+    std::optional<std::string> refund_denied_reason;  ///< a failed attempt that kept its credit: why
     Timestamp created_at;
     std::optional<Timestamp> finished_at;
 };
@@ -40,6 +41,9 @@ public:
                                            const std::optional<std::string>& pull_request_url,
                                            const std::optional<std::string>& failure_reason, bool refunded,
                                            Timestamp now);
+    /// Records what became of a finished attempt's credit.
+    FixAttemptRecord recordRefund(std::int64_t customer_id, std::int64_t id, bool refunded,
+                                  const std::optional<std::string>& denied_reason);
     std::int64_t countForCustomer(std::int64_t customer_id);
 
 private:

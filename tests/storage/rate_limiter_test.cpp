@@ -32,7 +32,7 @@ protected:
 
     RateDecision admit(const std::vector<RateLimit>& limits, Timestamp now) {
         return storage::inTransaction(*db_, TxMode::Write,
-                                      [&](Transaction& tx) { return domain::admit(tx, limits, now); });
+                                      [&](Transaction& tx) { return domain::RateLimiter().admit(tx, limits, now); });
     }
     /// The hits stored for a bucket, oldest first.
     std::vector<Timestamp> hits(const std::string& bucket) {

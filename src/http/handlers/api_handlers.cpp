@@ -29,7 +29,10 @@ Response account(const Context& ctx, const Request& req) {
                              {"plan", c->subscription_plan},
                              {"trial_fixes_limit", c->trial_fixes_limit},
                              {"trial_fixes_used", c->trial_fixes_used},
-                             {"trial_fixes_remaining", std::max(0, c->trial_fixes_limit - c->trial_fixes_used)}});
+                             {"trial_fixes_remaining", std::max(0, c->trial_fixes_limit - c->trial_fixes_used)},
+                             {"trial_refunds_limit", ctx.api.trial_refunds},
+                             {"trial_refunds_used", c->trial_refunds_used},
+                             {"trial_refunds_remaining", std::max(0, ctx.api.trial_refunds - c->trial_refunds_used)}});
     });
 }
 
@@ -54,13 +57,16 @@ Response updateFixAttempt(const Context& ctx, const Request& req) {
         const auto update = domain::parseFixAttemptUpdate(parseJsonBody(req));
         if (!update.ok()) throw unprocessable(update.error());
         const auto done = storage::inTransaction(ctx.db, storage::TxMode::Write, [&](storage::Transaction& tx) {
-            return domain::finishFixAttempt(tx, caller.customer_id, id, update.value(), ctx.clock.now());
+            return domain::finishFixAttempt(tx, caller.customer_id, id, update.value(), ctx.api.trial_refunds,
+                                            ctx.clock.now());
         });
         if (!done.ok()) {
             if (done.error().code == "not_found") throw HttpError(404, "not_found", done.error().message);
             throw HttpError(409, done.error().code, done.error().message);
         }
-        return jsonResponse(domain::toJson(done.value()));
+        auto body = domain::toJson(done.value().attempt);
+        body["refunds_remaining"] = done.value().refunds_remaining;
+        return jsonResponse(body);
     });
 }
 

@@ -53,7 +53,7 @@ Response requestLink(const Context& ctx, Request& req) {
     const auto form = req.form();
     const auto outcome = storage::inTransaction(ctx.db, storage::TxMode::Write, [&](storage::Transaction& tx) {
         return domain::requestSignInLink(tx, fieldOf(form, "email"), fieldOf(form, "return_to"), req.client_ip, ctx.clock.now(),
-                                         ctx.sign_in);
+                                         ctx.sign_in, ctx.limiter);
     });
     if (outcome.ip_limited) {
         const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(outcome.retry_after).count();

@@ -25,9 +25,20 @@ kainjow::mustache::data attemptRows(const std::vector<storage::FixAttemptRecord>
         }
         if (a.pull_request_url) row.set("pull_request_url", *a.pull_request_url);
         if (a.failure_reason) row.set("failure_reason", *a.failure_reason);
+        if (a.refund_denied_reason) row.set("credit_kept", true);
         rows.push_back(row);
     }
     return rows;
+}
+
+/// How many failed attempts will still give their credit back (RSOLV_TRIAL_REFUNDS), or that they no longer do.
+void setRefunds(ViewData& d, int limit, int used) {
+    const int remaining = std::max(0, limit - used);
+    d.set("refunds_limit", std::to_string(limit));
+    d.set("refunds_remaining", std::to_string(remaining));
+    d.set("refunds_left", remaining > 0);
+    d.set("refunds_used_up", limit > 0 && remaining == 0);
+    d.set("refunds_none", limit == 0);
 }
 
 void setSetupSteps(ViewData& d, const domain::SetupProgress& p) {
@@ -63,6 +74,7 @@ Response overview(const Context& ctx, Request& req) {
     d.set("trial_used_up", remaining == 0);
     d.set("one_left", remaining == 1);
     d.set("usage_percent", std::to_string(c.trial_fixes_limit ? c.trial_fixes_used * 100 / c.trial_fixes_limit : 100));
+    setRefunds(d, ctx.api.trial_refunds, c.trial_refunds_used);
     setSetupSteps(d, loaded.progress);
     d.set("attempts", attemptRows(loaded.attempts));
     d.set("has_attempts", !loaded.attempts.empty());

@@ -170,6 +170,14 @@ Config loadConfig(const Environment& env) {
     if (c.log_level != "trace" && c.log_level != "debug" && c.log_level != "info" && c.log_level != "warn" &&
         c.log_level != "error" && c.log_level != "off")
         throw ConfigError("RSOLV_LOG_LEVEL must be one of trace, debug, info, warn, error, off");
+    readInt(env, "RSOLV_UNVERIFIED_FIX_LIMIT", c.unverified_fix_limit, 0, 1000000);
+    readInt(env, "RSOLV_FORM_MIN_FILL_SECONDS", c.form_min_fill_seconds, 0, 600);
+    readInt(env, "RSOLV_EMAIL_CHANGES_PER_ACCOUNT_PER_HOUR", c.email_changes_per_account_per_hour, 1, 1000000);
+    readInt(env, "RSOLV_EMAIL_CHANGES_PER_IP_PER_HOUR", c.email_changes_per_ip_per_hour, 1, 1000000);
+    readString(env, "RSOLV_SIGNUP_CHALLENGE", c.signup_challenge);
+    if (c.signup_challenge != "off" && c.signup_challenge != "auto" && c.signup_challenge != "always")
+        throw ConfigError("RSOLV_SIGNUP_CHALLENGE must be off, auto or always");
+    readInt(env, "RSOLV_SIGNUP_CHALLENGE_THRESHOLD", c.signup_challenge_threshold, 1, 1000000);
     return c;
 }
 

@@ -53,6 +53,13 @@ struct Config {
     std::string github_action = "RSOLV-dev/rsolv-action@v3";  ///< what the downloadable workflow `uses:`
     std::string log_format = "text";
     std::string log_level = "info";
+    // Issue 9 (account security).
+    int unverified_fix_limit = 3;                 ///< fix attempts before the address is proved
+    int form_min_fill_seconds = 2;                ///< signup and login forms sent back sooner look like a bot; 0: off
+    int email_changes_per_account_per_hour = 3;
+    int email_changes_per_ip_per_hour = 10;
+    std::string signup_challenge = "auto";        ///< off, auto or always
+    int signup_challenge_threshold = 30;          ///< auto: signups in the last minute that switch the challenge on
 
     bool https() const { return public_url.rfind("https://", 0) == 0; }
     /// The host of the public URL, for Message-IDs and default addresses.

@@ -152,6 +152,7 @@ App::App(Config config, const Clock& clock, MonotonicClock& ticks)
     email.support_email = config_.support_email.empty() ? "support@" + config_.publicHost() : config_.support_email;
     email.payload_key = secret_.subkey("job-payload-encryption");
     email.unsubscribe_key = secret_.subkey("unsubscribe-links");
+    email.not_me_key = secret_.subkey("not-me-links");
     email.login_link_ttl = std::chrono::minutes(config_.sign_in_link_minutes);
     email.telemetry = metrics_.get();
     email_handler_ = std::make_unique<jobs::EmailJobHandler>(*db_, clock_, *mailer_, email, ticks_);
@@ -176,6 +177,15 @@ App::App(Config config, const Clock& clock, MonotonicClock& ticks)
     web_.unsubscribe_key = secret_.subkey("unsubscribe-links");
     web_.flash_key = secret_.subkey("flash-encryption");
     web_.github_action = config_.github_action;
+    web_.not_me_key = secret_.subkey("not-me-links");
+    web_.form_key = secret_.subkey("form-render-time");
+    web_.form_min_fill_seconds = config_.form_min_fill_seconds;
+    web_.email_change.per_account_per_hour = config_.email_changes_per_account_per_hour;
+    web_.email_change.per_ip_per_hour = config_.email_changes_per_ip_per_hour;
+    api_policy_.unverified_fix_limit = config_.unverified_fix_limit;
+    web_.challenge_key = secret_.subkey("signup-challenge");
+    web_.challenge.mode = domain::parseChallengeMode(config_.signup_challenge);
+    web_.challenge.threshold = config_.signup_challenge_threshold;
     sign_in_policy_.link_ttl = std::chrono::minutes(config_.sign_in_link_minutes);
     sign_in_policy_.links_per_email_per_hour = config_.sign_in_links_per_email_per_hour;
     sign_in_policy_.links_per_ip_per_hour = config_.sign_in_links_per_ip_per_hour;
@@ -198,6 +208,7 @@ App::App(Config config, const Clock& clock, MonotonicClock& ticks)
     http::addDashboardRoutes(router_, *context_);
     http::addKeyRoutes(router_, *context_);
     http::addSettingsRoutes(router_, *context_);
+    http::addAccountSecurityRoutes(router_, *context_);
 }
 
 App::~App() {

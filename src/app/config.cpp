@@ -223,6 +223,14 @@ Config loadConfig(const Environment& env) {
     readAlerting(env, c);
     readInt(env, "RSOLV_TRIAL_REFUNDS", c.trial_refunds, 0, 1000000);
     readInt(env, "RSOLV_IPV6_LIMIT_PREFIX", c.ipv6_limit_prefix, 1, 128);
+    readInt(env, "RSOLV_UNVERIFIED_FIX_LIMIT", c.unverified_fix_limit, 0, 1000000);
+    readInt(env, "RSOLV_FORM_MIN_FILL_SECONDS", c.form_min_fill_seconds, 0, 600);
+    readInt(env, "RSOLV_EMAIL_CHANGES_PER_ACCOUNT_PER_HOUR", c.email_changes_per_account_per_hour, 1, 1000000);
+    readInt(env, "RSOLV_EMAIL_CHANGES_PER_IP_PER_HOUR", c.email_changes_per_ip_per_hour, 1, 1000000);
+    readString(env, "RSOLV_SIGNUP_CHALLENGE", c.signup_challenge);
+    if (c.signup_challenge != "off" && c.signup_challenge != "auto" && c.signup_challenge != "always")
+        throw ConfigError("RSOLV_SIGNUP_CHALLENGE must be off, auto or always");
+    readInt(env, "RSOLV_SIGNUP_CHALLENGE_THRESHOLD", c.signup_challenge_threshold, 1, 1000000);
     return c;
 }
 

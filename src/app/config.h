@@ -67,6 +67,13 @@ struct Config {
     // Issue 9 (security review).
     int trial_refunds = 3;      ///< failed fix attempts that give their credit back, per customer
     int ipv6_limit_prefix = 64; ///< per-IP limits count an IPv6 client by this many leading bits
+    // Issue 9 (account security).
+    int unverified_fix_limit = 3;                 ///< fix attempts before the address is proved
+    int form_min_fill_seconds = 2;                ///< signup and login forms sent back sooner look like a bot; 0: off
+    int email_changes_per_account_per_hour = 3;
+    int email_changes_per_ip_per_hour = 10;
+    std::string signup_challenge = "auto";        ///< off, auto or always
+    int signup_challenge_threshold = 30;          ///< auto: signups in the last minute that switch the challenge on
 
     bool https() const { return public_url.rfind("https://", 0) == 0; }
     /// The host of the public URL, for Message-IDs and default addresses.

@@ -6,6 +6,7 @@
 
 #include "common/clock.h"
 #include "common/result.h"
+#include "domain/disposable_domains.h"
 #include "storage/customer_repository.h"
 #include "storage/database.h"
 
@@ -19,12 +20,33 @@ bool setCustomerStatus(storage::Transaction& tx, std::int64_t customer_id, const
 Result<bool> updateProfile(storage::Transaction& tx, std::int64_t customer_id, std::string_view name,
                            std::string_view company, Timestamp now);
 
-void setOnboardingEmails(storage::Transaction& tx, std::int64_t customer_id, bool enabled, Timestamp now);
+/// `via` is recorded with the event: "settings" or "email_link". Nothing is recorded when the setting does not change.
+/// False when the customer does not exist.
+bool setOnboardingEmails(storage::Transaction& tx, std::int64_t customer_id, bool enabled, Timestamp now,
+                         const std::string& via = "settings");
 
-/// Asks for a change of email: a confirmation link (valid `ttl`) goes to the new address in an `email.email_change`
-/// job; nothing changes until it is clicked. Errors (field "new_email"): invalid, the same address, or taken.
-Result<std::string> requestEmailChange(storage::Transaction& tx, std::int64_t customer_id, std::string_view new_email,
-                                       Timestamp now);
+/// The limits of email changes (RSOLV_EMAIL_CHANGES_PER_*).
+struct EmailChangePolicy {
+    int per_account_per_hour = 3;
+    int per_ip_per_hour = 10;
+    Duration recent_sign_in = std::chrono::minutes(10);  ///< the session must have started this recently
+};
+
+struct EmailChangeRequest {
+    enum class Status { Sent, Invalid, RateLimited, SignInTooOld };
+    Status status = Status::Invalid;
+    std::optional<Error> error;  ///< Invalid, field "new_email"
+    Duration retry_after{};      ///< RateLimited
+    std::string new_email;       ///< Sent: as typed
+};
+
+/// Asks for a change of email: a confirmation link goes to the new address in an `email.email_change` job; nothing
+/// changes until it is clicked. The answer is the same whether or not another account uses the address (the
+/// confirmation resolves that). Needs a sign-in within `recent_sign_in` (`signed_in_at`: the session's start);
+/// refuses invalid, unchanged and disposable addresses; counts against the per-account and per-IP windows.
+EmailChangeRequest requestEmailChange(storage::Transaction& tx, std::int64_t customer_id, std::string_view new_email,
+                                      const std::string& client_ip, Timestamp signed_in_at, Timestamp now,
+                                      const DisposableDomains& disposable, const EmailChangePolicy& policy);
 
 struct EmailChanged {
     std::int64_t customer_id = 0;
@@ -32,8 +54,16 @@ struct EmailChanged {
     std::string new_email;
 };
 /// Uses up a confirmation link and changes the address. Earlier sign-in links die (they were issued to the old
-/// address) and the old address is told in an `email.email_changed` job. Error code "invalid_link" or "email_taken".
-Result<EmailChanged> confirmEmailChange(storage::Transaction& tx, const std::string& token, Timestamp now);
+/// address), every session but `keep_session_hash` ends, the new address counts as proved (proveEmail), and the old
+/// address is told in an `email.email_changed` job. Error code "invalid_link" or "email_taken".
+Result<EmailChanged> confirmEmailChange(storage::Transaction& tx, const std::string& token,
+                                        const std::string& keep_session_hash, Timestamp now, Timestamp idle_since);
+
+/// The pending change a confirmation link asks for, without using the link (the page with the button shows it).
+std::optional<std::string> pendingEmailChange(storage::Transaction& tx, const std::string& token, Timestamp now);
+
+/// "Sign out everywhere": every session ends and every outstanding sign-in and email-change link dies.
+void signOutEverywhere(storage::Transaction& tx, std::int64_t customer_id, Timestamp now);
 
 /// The setup wizard's four steps, each done when the server can tell.
 struct SetupProgress {

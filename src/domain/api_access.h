@@ -13,6 +13,8 @@ struct ApiPolicy {
     int requests_per_minute = 60;  ///< per key, exact sliding window
     Duration last_used_interval = std::chrono::minutes(1);
     int trial_refunds = 3;  ///< RSOLV_TRIAL_REFUNDS: failed attempts that give their credit back, per customer
+    /// RSOLV_UNVERIFIED_FIX_LIMIT: fix attempts an account may start before its address is proved.
+    int unverified_fix_limit = 3;
 };
 
 struct ApiCaller {

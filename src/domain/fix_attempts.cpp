@@ -3,6 +3,7 @@
 #include <regex>
 #include <set>
 
+#include "domain/email_verification.h"
 #include "domain/events.h"
 #include "storage/customer_repository.h"
 #include "storage/sql.h"
@@ -119,7 +120,9 @@ Result<FixAttemptUpdate> parseFixAttemptUpdate(const nlohmann::json& body) {
 }
 
 Result<storage::FixAttemptRecord> startFixAttempt(storage::Transaction& tx, const ApiCaller& caller,
-                                                  const FixAttemptInput& input, Timestamp now) {
+                                                  const FixAttemptInput& input, Timestamp now,
+                                                  int unverified_fix_limit) {
+    if (auto unverified = checkUnverifiedFixLimit(tx, caller.customer_id, unverified_fix_limit)) return *unverified;
     storage::CustomerRepository customers(tx);
     const auto credits = customers.consumeFixCredit(caller.customer_id, now);
     if (!credits)

@@ -32,9 +32,11 @@ Result<FixAttemptInput> parseFixAttemptInput(const nlohmann::json& body);
 Result<FixAttemptUpdate> parseFixAttemptUpdate(const nlohmann::json& body);
 
 /// Starts a fix and takes one trial credit, both in the caller's transaction; Error.code "trial_exhausted" when the
-/// customer has none left. Credits are per customer, whichever key is used.
+/// customer has none left, "email_unverified" when the customer's address is not proved and it has started
+/// `unverified_fix_limit` attempts already. Credits are per customer, whichever key is used.
 Result<storage::FixAttemptRecord> startFixAttempt(storage::Transaction& tx, const ApiCaller& caller,
-                                                  const FixAttemptInput& input, Timestamp now);
+                                                  const FixAttemptInput& input, Timestamp now,
+                                                  int unverified_fix_limit);
 
 /// A finished attempt, and how many more failed attempts will give their credit back.
 struct FinishedFixAttempt {

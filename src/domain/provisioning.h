@@ -69,6 +69,9 @@ public:
     /// prove that a fault at any step leaves nothing behind.
     void setStepObserver(std::function<void(std::string_view)> observer) { observer_ = std::move(observer); }
 
+    /// The disposable-domain list signup uses, for the other places an address is typed (email change).
+    const DisposableDomains& disposable() const { return disposable_; }
+
     /// The steps, in order, that the observer is told about.
     static const std::vector<std::string_view>& steps();
 

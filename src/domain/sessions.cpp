@@ -39,4 +39,9 @@ void endSession(storage::Transaction& tx, const std::string& token) {
     storage::SessionRepository(tx).remove(sessionIdHash(token));
 }
 
+std::vector<storage::SessionRecord> liveSessions(storage::Transaction& tx, std::int64_t customer_id, Timestamp now,
+                                                 const SessionPolicy& policy) {
+    return storage::SessionRepository(tx).listLive(customer_id, now, now - policy.idle_timeout);
+}
+
 }  // namespace rsolv::domain

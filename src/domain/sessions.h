@@ -2,6 +2,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/clock.h"
 #include "storage/database.h"
@@ -31,6 +32,10 @@ std::optional<storage::SessionRecord> resolveSession(storage::Transaction& tx, c
                                                      const SessionPolicy& policy);
 
 void endSession(storage::Transaction& tx, const std::string& token);
+
+/// The customer's sessions still alive at `now`, most recently seen first (the settings page lists them).
+std::vector<storage::SessionRecord> liveSessions(storage::Transaction& tx, std::int64_t customer_id, Timestamp now,
+                                                 const SessionPolicy& policy);
 
 std::string sessionIdHash(const std::string& token);
 

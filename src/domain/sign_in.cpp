@@ -2,6 +2,7 @@
 
 #include "common/crypto.h"
 #include "domain/email_address.h"
+#include "domain/email_verification.h"
 #include "domain/events.h"
 #include "domain/onboarding.h"
 #include "domain/rate_limiter.h"
@@ -48,7 +49,7 @@ std::string safeReturnTo(std::string_view path) {
     return local ? std::string(path) : "/dashboard";
 }
 
-std::optional<StartedSession> signInWithLink(storage::Transaction& tx, const std::string& token,
+std::optional<LinkSignIn> signInWithLink(storage::Transaction& tx, const std::string& token,
                                              const std::string& previous_session_token, const std::string& ip,
                                              const std::string& user_agent, Timestamp now, const SessionPolicy& policy) {
     const auto customer_id = redeemSignInToken(tx, token, now);
@@ -56,9 +57,10 @@ std::optional<StartedSession> signInWithLink(storage::Transaction& tx, const std
     const auto customer = storage::CustomerRepository(tx).findById(*customer_id);
     if (!customer || customer->status != "active") return std::nullopt;
     if (!previous_session_token.empty()) endSession(tx, previous_session_token);
+    const bool first_proof = proveEmail(tx, *customer_id, "", now, now - policy.idle_timeout);
     auto started = startSession(tx, *customer_id, ip, user_agent, now, policy);
     recordEvent(tx, *customer_id, event::kSessionStarted, "succeeded", {{"via", "email_link"}, {"ip", ip}}, now);
-    return started;
+    return LinkSignIn{started, first_proof};
 }
 
 }  // namespace rsolv::domain

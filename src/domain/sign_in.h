@@ -37,10 +37,17 @@ SignInLinkRequest requestSignInLink(storage::Transaction& tx, std::string_view t
 /// becomes "/dashboard".
 std::string safeReturnTo(std::string_view path);
 
+/// A sign-in by link: the new session, and whether this link was the first proof of the address (the owner is then
+/// shown the review of what existed before, proveEmail).
+struct LinkSignIn {
+    StartedSession session;
+    bool first_proof = false;
+};
+
 /// Redeems a sign-in link and starts a fresh session (a new random id: no fixation); the browser's previous session,
-/// if any, ends. Nothing when the link is unknown, used, expired, issued to an earlier email, or the customer is not
-/// active.
-std::optional<StartedSession> signInWithLink(storage::Transaction& tx, const std::string& token,
+/// if any, ends. The first link ever used proves the address: every other session ends too. Nothing when the link is
+/// unknown, used, expired, issued to an earlier email, or the customer is not active.
+std::optional<LinkSignIn> signInWithLink(storage::Transaction& tx, const std::string& token,
                                              const std::string& previous_session_token, const std::string& ip,
                                              const std::string& user_agent, Timestamp now, const SessionPolicy& policy);
 

@@ -6,9 +6,11 @@
 
 #include "common/clock.h"
 #include "common/telemetry.h"
+#include "domain/accounts.h"
 #include "domain/api_access.h"
 #include "domain/key_management.h"
 #include "domain/sign_in.h"
+#include "domain/signup_challenge.h"
 #include "domain/provisioning.h"
 #include "http/client_ip.h"
 #include "http/csrf.h"
@@ -27,6 +29,13 @@ struct WebSettings {
     std::string unsubscribe_key;  ///< verifies the signed unsubscribe links of onboarding emails
     std::string flash_key;        ///< seals the one-time messages of a session (notices, new keys)
     std::string github_action;    ///< RSOLV_GITHUB_ACTION, for the workflow file
+    // Issue 9 (account security).
+    std::string not_me_key;       ///< verifies the "this wasn't me" links of welcome emails
+    std::string form_key;         ///< signs the render time of the signup and login forms
+    int form_min_fill_seconds = 2;  ///< RSOLV_FORM_MIN_FILL_SECONDS; 0: no timing check
+    domain::EmailChangePolicy email_change;
+    std::string challenge_key;    ///< signs the signup proof-of-work challenges
+    domain::ChallengePolicy challenge;
 };
 
 /// The narrow set of services handlers may use (ClickHouse's IServer idea): built once by the composition root.

@@ -7,6 +7,7 @@
 #include "common/crypto.h"
 #include "common/text.h"
 #include "domain/email_address.h"
+#include "domain/email_verification.h"
 #include "domain/events.h"
 #include "domain/onboarding.h"
 #include "domain/sign_in_links.h"
@@ -222,6 +223,8 @@ JobOutcome EmailJobHandler::run(const Job& job, JobLease& lease) {
         message.headers.emplace_back("List-Unsubscribe", "<" + unsubscribe + ">");
         message.headers.emplace_back("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
     }
+    if (job.kind == kind::kWelcome)
+        data.set("not_me_url", settings_.public_url + "/not-me/" + domain::disownToken(settings_.not_me_key, c.id));
     const std::string name = templateFor(job.kind);
     message.text_body = templates_.render(name + ".text", data);
     data.set("content", templates_.render(name + ".html", data));

@@ -22,6 +22,7 @@ struct EmailJobSettings {
     std::string support_email;
     std::string payload_key;     ///< opens the sealed API key of a welcome job (RSOLV_WELCOME_EMAIL_INCLUDES_KEY)
     std::string unsubscribe_key; ///< signs unsubscribe links
+    std::string not_me_key;      ///< signs the "this wasn't me" link of the welcome email
     Duration sign_in_link_ttl = std::chrono::hours(24);  ///< links in the welcome and onboarding emails
     Duration login_link_ttl = std::chrono::minutes(15);  ///< links asked for at /login
     /// Recording a delivery the mail server accepted is retried with backoff from `record_retry_first` doubling

@@ -19,6 +19,9 @@ constexpr Query kForCustomer{
 constexpr Query kRevoke{
     "UPDATE api_keys SET revoked_at = $3 WHERE id = $1 AND customer_id = $2 AND revoked_at IS NULL "
     "AND (expires_at IS NULL OR expires_at > $3)"};
+constexpr Query kRevokeAllCreatedBy{
+    "UPDATE api_keys SET revoked_at = $3 WHERE customer_id = $1 AND created_at <= $2 AND revoked_at IS NULL "
+    "AND (expires_at IS NULL OR expires_at > $3)"};
 constexpr Query kExpire{
     "UPDATE api_keys SET expires_at = $3 WHERE id = $1 AND customer_id = $2 AND revoked_at IS NULL "
     "AND (expires_at IS NULL OR expires_at > $3)"};
@@ -93,6 +96,10 @@ std::optional<ApiKeyRecord> ApiKeyRepository::findForCustomer(std::int64_t custo
 
 bool ApiKeyRepository::revoke(std::int64_t customer_id, std::int64_t id, Timestamp now) {
     return tx_.exec(kRevoke, {id, customer_id, now}).affected == 1;
+}
+
+int ApiKeyRepository::revokeAllCreatedBy(std::int64_t customer_id, Timestamp created_by, Timestamp now) {
+    return int(tx_.exec(kRevokeAllCreatedBy, {customer_id, created_by, now}).affected);
 }
 
 bool ApiKeyRepository::expireAt(std::int64_t customer_id, std::int64_t id, Timestamp when) {

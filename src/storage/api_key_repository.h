@@ -37,6 +37,8 @@ public:
     std::optional<ApiKeyRecord> findForCustomer(std::int64_t customer_id, std::int64_t id);
     /// Revokes a live key now; false when it was already revoked or expired (or is not the customer's).
     bool revoke(std::int64_t customer_id, std::int64_t id, Timestamp now);
+    /// Revokes every key of the customer that is still live and was created at or before `created_by`; how many.
+    int revokeAllCreatedBy(std::int64_t customer_id, Timestamp created_by, Timestamp now);
     /// Makes a live key expire at `when` (a roll's grace period); false when it is not live.
     bool expireAt(std::int64_t customer_id, std::int64_t id, Timestamp when);
     /// Keys neither revoked nor expired at `now`.

@@ -11,7 +11,7 @@ constexpr Query kInsert{
 #define RSOLV_CUSTOMER_COLUMNS                                                                             \
     "id, email, email_canonical, name, company, subscription_plan, trial_fixes_limit, trial_fixes_used, " \
     "auto_provisioned, onboarding_completed_at, status, onboarding_emails, email_undeliverable_at, created_at, "   \
-    "updated_at, first_api_call_at, first_fix_attempt_at, onboarding_skipped_at, trial_refunds_used"
+    "updated_at, first_api_call_at, first_fix_attempt_at, onboarding_skipped_at, trial_refunds_used, email_verified_at"
 constexpr Query kById{"SELECT " RSOLV_CUSTOMER_COLUMNS " FROM customers WHERE id = $1"};
 constexpr Query kByCanonical{"SELECT " RSOLV_CUSTOMER_COLUMNS " FROM customers WHERE email_canonical = $1"};
 #undef RSOLV_CUSTOMER_COLUMNS
@@ -36,6 +36,8 @@ constexpr Query kCompleteOnboarding{
     "UPDATE customers SET onboarding_completed_at = $2, updated_at = $2 WHERE id = $1 AND onboarding_completed_at IS NULL"};
 constexpr Query kSkipOnboarding{
     "UPDATE customers SET onboarding_skipped_at = $2, updated_at = $2 WHERE id = $1 AND onboarding_skipped_at IS NULL"};
+constexpr Query kMarkVerified{
+    "UPDATE customers SET email_verified_at = $2, updated_at = $2 WHERE id = $1 AND email_verified_at IS NULL"};
 constexpr Query kMarkUndeliverable{
     "UPDATE customers SET email_undeliverable_at = COALESCE(email_undeliverable_at, $2), updated_at = $2 WHERE id = $1"};
 
@@ -62,6 +64,7 @@ std::optional<CustomerRecord> toRecord(const ResultSet& rs) {
     c.first_fix_attempt_at = row->optTime("first_fix_attempt_at");
     c.onboarding_skipped_at = row->optTime("onboarding_skipped_at");
     c.trial_refunds_used = int(row->i64("trial_refunds_used"));
+    c.email_verified_at = row->optTime("email_verified_at");
     return c;
 }
 
@@ -112,6 +115,10 @@ bool CustomerRepository::markFirstApiCall(std::int64_t id, Timestamp now) {
 
 bool CustomerRepository::markFirstFixAttempt(std::int64_t id, Timestamp now) {
     return tx_.exec(kFirstFixAttempt, {id, now}).affected == 1;
+}
+
+bool CustomerRepository::markEmailVerified(std::int64_t id, Timestamp now) {
+    return tx_.exec(kMarkVerified, {id, now}).affected == 1;
 }
 
 }  // namespace rsolv::storage

@@ -27,6 +27,7 @@ struct CustomerRecord {
     std::optional<Timestamp> first_fix_attempt_at;
     std::optional<Timestamp> onboarding_skipped_at;  ///< the setup wizard was put off
     int trial_refunds_used = 0;                      ///< failed attempts that gave their credit back
+    std::optional<Timestamp> email_verified_at;      ///< first use of an emailed link (issue 9)
 };
 
 struct NewCustomer {
@@ -70,6 +71,8 @@ public:
     /// True only for the call that sets it first, so "first" events are recorded once.
     bool markFirstApiCall(std::int64_t id, Timestamp now);
     bool markFirstFixAttempt(std::int64_t id, Timestamp now);
+    /// True only the first time: the address was proved by an emailed link.
+    bool markEmailVerified(std::int64_t id, Timestamp now);
 
 private:
     Transaction& tx_;

@@ -2,6 +2,7 @@
 
 #include "storage/idempotency_repository.h"
 #include "storage/rate_limit_repository.h"
+#include "storage/signup_challenge_repository.h"
 
 namespace rsolv::storage {
 namespace {
@@ -15,6 +16,7 @@ constexpr Query kSignInTokens{"DELETE FROM sign_in_tokens WHERE expires_at <= $1
 int pruneExpiredRows(Transaction& tx, Timestamp now, Duration longest_rate_window) {
     int n = RateLimitRepository(tx).pruneBefore(now - longest_rate_window);
     n += IdempotencyRepository(tx).pruneExpired(now);
+    n += SignupChallengeRepository(tx).pruneExpired(now);
     n += int(tx.exec(kFlashes, {now}).affected);
     n += int(tx.exec(kSessions, {now}).affected);
     n += int(tx.exec(kSignInTokens, {now - std::chrono::hours(24 * 7)}).affected);

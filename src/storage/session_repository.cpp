@@ -15,6 +15,7 @@ constexpr Query kListForCustomer{
     "SELECT id_hash, customer_id, created_at, last_seen_at, expires_at, ip, user_agent FROM sessions "
     "WHERE customer_id = $1 AND expires_at > $2 AND last_seen_at > $3 ORDER BY last_seen_at DESC"};
 constexpr Query kDeleteForCustomer{"DELETE FROM sessions WHERE customer_id = $1"};
+constexpr Query kDeleteOthersForCustomer{"DELETE FROM sessions WHERE customer_id = $1 AND id_hash <> $2"};
 
 constexpr Query kPutFlash{
     "INSERT INTO flashes (session_hash, kind, sealed, expires_at) VALUES ($1, $2, $3, $4) "
@@ -50,6 +51,10 @@ std::vector<SessionRecord> SessionRepository::listLive(std::int64_t customer_id,
 
 int SessionRepository::removeAllFor(std::int64_t customer_id) {
     return int(tx_.exec(kDeleteForCustomer, {customer_id}).affected);
+}
+
+int SessionRepository::removeAllForExcept(std::int64_t customer_id, const std::string& keep_id_hash) {
+    return int(tx_.exec(kDeleteOthersForCustomer, {customer_id, keep_id_hash}).affected);
 }
 
 void SessionRepository::touch(const std::string& id_hash, Timestamp now) { tx_.exec(kTouch, {id_hash, now}); }

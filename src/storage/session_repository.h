@@ -30,6 +30,8 @@ public:
     std::vector<SessionRecord> listLive(std::int64_t customer_id, Timestamp now, Timestamp idle_since);
     /// Ends every session of the customer ("sign out everywhere", suspension); returns how many.
     int removeAllFor(std::int64_t customer_id);
+    /// Ends every session of the customer but `keep_id_hash` (the browser that proved the address); returns how many.
+    int removeAllForExcept(std::int64_t customer_id, const std::string& keep_id_hash);
 
 private:
     Transaction& tx_;

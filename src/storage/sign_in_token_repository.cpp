@@ -20,8 +20,13 @@ constexpr Query kRedeemEmailChange{
 constexpr Query kPeek{
     "SELECT customer_id, new_email FROM sign_in_tokens WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 "
     "AND purpose = $3 AND email = (SELECT email FROM customers WHERE customers.id = sign_in_tokens.customer_id)"};
+constexpr Query kVoidAll{"UPDATE sign_in_tokens SET used_at = $2 WHERE customer_id = $1 AND used_at IS NULL"};
 
 }  // namespace
+
+int SignInTokenRepository::voidAllFor(std::int64_t customer_id, Timestamp now) {
+    return int(tx_.exec(kVoidAll, {customer_id, now}).affected);
+}
 
 void SignInTokenRepository::insert(const std::string& token_hash, std::int64_t customer_id, const std::string& purpose,
                                    const std::string& email, Timestamp now, Timestamp expires_at,

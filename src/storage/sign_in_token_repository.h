@@ -25,6 +25,8 @@ public:
     /// The same for an email-change link (purpose "email_change"): its customer and the address to change to.
     std::optional<EmailChangeToken> redeemEmailChange(const std::string& token_hash, Timestamp now);
     /// A live token of `purpose`, without using it up (to show a confirmation page).
+    /// Uses up every outstanding link of the customer (sign-in and email change): "sign out everywhere".
+    int voidAllFor(std::int64_t customer_id, Timestamp now);
     std::optional<EmailChangeToken> peek(const std::string& token_hash, const std::string& purpose, Timestamp now);
 
 private:

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "integration/dashboard_test_helpers.h"
+#include "integration/email_proof_helpers.h"
 
 namespace rsolv::test {
 namespace {
@@ -60,6 +61,8 @@ TEST_P(DashboardAuth, DashboardRequiresAuthentication) {
 
 TEST_P(DashboardAuth, SigningInByEmailLandsOnThePageAskedFor) {
     const Customer c = signUpCustomer(app_, "lands@example.com");
+    HttpClient first_proof(app_.port(), app_.publicUrl());
+    confirmEmailOf(app_, first_proof, c.email);  // issue 9: the first sign-in by link opens the review instead
     for (const std::string& page : std::vector<std::string>{"/dashboard/keys", "/dashboard/settings", "/dashboard/workflow"}) {
         SCOPED_TRACE(page);
         HttpClient browser(app_.port(), app_.publicUrl());
@@ -108,6 +111,8 @@ TEST_P(DashboardAuth, SigningInByEmailLandsOnThePageAskedFor) {
 
 TEST_P(DashboardAuth, ReturnToNeverLeavesTheDashboard) {
     const Customer c = signUpCustomer(app_, "stays@example.com");
+    HttpClient first_proof(app_.port(), app_.publicUrl());
+    confirmEmailOf(app_, first_proof, c.email);  // issue 9: the first sign-in by link opens the review instead
     for (const std::string& evil : std::vector<std::string>{"https://evil.example/dashboard", "//evil.example/dashboard", "/welcome",
                                    "/\\evil.example"}) {
         SCOPED_TRACE(evil);

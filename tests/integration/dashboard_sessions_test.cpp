@@ -11,6 +11,7 @@
 
 #include "domain/accounts.h"
 #include "integration/dashboard_test_helpers.h"
+#include "integration/email_proof_helpers.h"
 
 namespace rsolv::test {
 namespace {
@@ -78,6 +79,8 @@ TEST_P(DashboardSessions, ActivityKeepsTheSessionUntilTheAbsoluteTimeout) {
 
 TEST_P(DashboardSessions, SignOutEverywhereEndsEverySession) {
     Customer c = signUpCustomer(app_, "everywhere@example.com");
+    // issue 9: prove the address first, or the laptop's sign-in (the first proof) would end this browser's session
+    confirmEmailOf(app_, c.browser, c.email);
     Customer other = signUpCustomer(app_, "bystander@example.com");
     HttpClient laptop(app_.port(), app_.publicUrl());
     ASSERT_EQ(signInByEmail(app_, laptop, c.email).status, 303);
@@ -107,6 +110,8 @@ TEST_P(DashboardSessions, SignOutEverywhereEndsEverySession) {
 
 TEST_P(DashboardSessions, SuspendingACustomerEndsItsSessions) {
     Customer c = signUpCustomer(app_, "suspect@example.com");
+    // issue 9: prove the address first, or the laptop's sign-in (the first proof) would end this browser's session
+    confirmEmailOf(app_, c.browser, c.email);
     Customer other = signUpCustomer(app_, "innocent@example.com");
     HttpClient laptop(app_.port(), app_.publicUrl());
     ASSERT_EQ(signInByEmail(app_, laptop, c.email).status, 303);
@@ -138,6 +143,8 @@ TEST_P(DashboardSessions, AdminSuspendCommandEndsSessions) {
     const auto rsolv = std::filesystem::read_symlink("/proc/self/exe").parent_path() / "rsolv";
     ASSERT_TRUE(std::filesystem::exists(rsolv)) << "no rsolv binary: build the rsolv target to run " << rsolv.string();
     Customer c = signUpCustomer(app_, "operator-case@example.com");
+    // issue 9: prove the address first, or the laptop's sign-in (the first proof) would end this browser's session
+    confirmEmailOf(app_, c.browser, c.email);
     HttpClient laptop(app_.port(), app_.publicUrl());
     ASSERT_EQ(signInByEmail(app_, laptop, c.email).status, 303);
     ASSERT_EQ(sessionCount(app_, c.id), 2);

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "integration/dashboard_test_helpers.h"
+#include "integration/email_proof_helpers.h"
 
 namespace rsolv::test {
 namespace {
@@ -162,6 +163,8 @@ TEST_P(DashboardSettings, EmailTakenMeanwhileIsAConflict) {
 
 TEST_P(DashboardSettings, ListsTheCustomersSessions) {
     Customer c = signUpCustomer(app_, "two-browsers@example.com");
+    // issue 9: prove the address first, or the laptop's sign-in (the first proof) would end this browser's session
+    confirmEmailOf(app_, c.browser, c.email);
     Customer other = signUpCustomer(app_, "someone-else@example.com");
     HttpClient laptop(app_.port(), app_.publicUrl());
     ASSERT_EQ(signInByEmail(app_, laptop, c.email).status, 303);

@@ -100,7 +100,9 @@ TEST_P(DashboardSignIn, LinkSignsInOnceWithAFreshSession) {
 
     const auto signed_in = redeemSignInLink(c.browser, link);
     ASSERT_EQ(signed_in.status, 303) << signed_in.body.substr(0, 300);
-    EXPECT_EQ(pathOf(locationOf(app_, signed_in)), "/dashboard");
+    // Issue 9: the first link used proves the address, so the owner reviews what existed before, then goes on.
+    EXPECT_EQ(pathOf(locationOf(app_, signed_in)), "/dashboard/review");
+    EXPECT_EQ(queryParam(locationOf(app_, signed_in), "return_to").value_or("<none>"), "/dashboard");
     EXPECT_TRUE(setsCookie(signed_in, "rsolv_session")) << "a new session cookie";
     const std::string new_session = c.browser.cookies()["rsolv_session"];
     EXPECT_FALSE(new_session.empty());
@@ -191,7 +193,14 @@ TEST_P(DashboardSignIn, WelcomeEmailLinkLandsOnSetup) {
     HttpClient phone(app_.port(), app_.publicUrl());
     const auto r = redeemSignInLink(phone, link);
     ASSERT_EQ(r.status, 303) << r.body.substr(0, 300);
-    EXPECT_EQ(pathOf(locationOf(app_, r)), "/dashboard/setup");
+    // Issue 9: the welcome link is the first proof of the address: the review comes first, then the setup.
+    EXPECT_EQ(pathOf(locationOf(app_, r)), "/dashboard/review");
+    EXPECT_EQ(queryParam(locationOf(app_, r), "return_to").value_or("<none>"), "/dashboard/setup");
+    const auto review = follow(app_, phone, r);
+    ASSERT_EQ(review.status, 200) << review.body.substr(0, 300);
+    const auto kept = phone.postForm("/dashboard/review/keep", {{"csrf_token", csrfOf(review.body)},
+                                                                 {"return_to", inputValue(review.body, "return_to")}});
+    EXPECT_EQ(pathOf(locationOf(app_, kept)), "/dashboard/setup");
     EXPECT_EQ(phone.get("/dashboard/setup").status, 200);
 }
 

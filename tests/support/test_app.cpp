@@ -62,6 +62,11 @@ TestApp::TestApp(Backend backend, const std::function<void(app::Config&)>& confi
     config_.http_threads = 64;
     config_.db_pool_size = 16;
     config_.metrics_listen = "";  // a test that scrapes asks for "127.0.0.1:0"
+    // Tests post forms at once and start many fix attempts on fresh accounts: the bot and pre-verification checks
+    // (issue 9) are off unless a test turns them on.
+    config_.form_min_fill_seconds = 0;
+    config_.unverified_fix_limit = 1000000;
+    config_.signup_challenge = "off";
     if (configure) configure(config_);
     app_ = std::make_unique<app::App>(config_, clock_, ticks_);
     app_->startHttp();

@@ -41,9 +41,11 @@ Response createFixAttempt(const Context& ctx, const Request& req) {
         const auto input = domain::parseFixAttemptInput(parseJsonBody(req));
         if (!input.ok()) throw unprocessable(input.error());
         return idempotent(ctx, req, caller.customer_id, [&](storage::Transaction& tx) {
-            auto started = domain::startFixAttempt(tx, caller, input.value(), ctx.clock.now());
+            auto started =
+                domain::startFixAttempt(tx, caller, input.value(), ctx.clock.now(), ctx.api.unverified_fix_limit);
             if (!started.ok())
-                return Response::json(apiErrorBody(started.error().code, started.error().message, req.request_id), 402);
+                return Response::json(apiErrorBody(started.error().code, started.error().message, req.request_id),
+                                      started.error().code == "email_unverified" ? 403 : 402);
             Response r = jsonResponse(domain::toJson(started.value()), 201);
             r.header("Location", ctx.web.public_url + "/api/v1/fix-attempts/" + std::to_string(started.value().id));
             return r;

@@ -1,5 +1,7 @@
 #include <map>
 
+#include "common/text.h"
+#include "domain/form_guard.h"
 #include "domain/sessions.h"
 #include "domain/sign_in.h"
 #include "http/handlers/routes.h"
@@ -24,12 +26,18 @@ struct LoginForm {
     std::string email;
     std::optional<Error> error;
     std::string notice;
+    bool press_again = false;  ///< sent back too fast (or the honeypot filled): shown again, issue 9
 };
 
 Response loginPage(const Context& ctx, Request& req, const LoginForm& form) {
     Response res;
-    if (form.error) res.status = 422;
-    auto d = pageData(ctx, req, res, form.error ? "Please check your email address" : "Sign in", std::nullopt);
+    if (form.error || form.press_again) res.status = 422;
+    auto d = pageData(ctx, req, res,
+                      form.press_again ? "Please press the button once more"
+                                       : form.error ? "Please check your email address" : "Sign in",
+                      std::nullopt);
+    d.set("form_ts", domain::formStamp(ctx.web.form_key, ctx.clock.now()));
+    d.set("press_again", form.press_again);
     d.set("return_to", domain::safeReturnTo(form.return_to));
     d.set("email", form.email.substr(0, 254));
     if (form.error) d.set("email_error", form.error->message);
@@ -51,6 +59,16 @@ Response loginForm(const Context& ctx, Request& req) {
 
 Response requestLink(const Context& ctx, Request& req) {
     const auto form = req.form();
+    const auto verdict = domain::judgeForm(ctx.web.form_key, fieldOf(form, domain::kFormStampField),
+                                           fieldOf(form, domain::kHoneypotField), ctx.clock.now(),
+                                           ctx.web.form_min_fill_seconds);
+    if (verdict != domain::FormVerdict::Human) {
+        storage::inTransaction(ctx.db, storage::TxMode::Write, [&](storage::Transaction& tx) {
+            domain::recordBotSuspected(tx, "login", verdict, req.client_ip, ctx.clock.now());
+        });
+        LoginForm again{fieldOf(form, "return_to"), fieldOf(form, "email"), std::nullopt, {}, true};
+        return loginPage(ctx, req, again);
+    }
     const auto outcome = storage::inTransaction(ctx.db, storage::TxMode::Write, [&](storage::Transaction& tx) {
         return domain::requestSignInLink(tx, fieldOf(form, "email"), fieldOf(form, "return_to"), req.client_ip, ctx.clock.now(),
                                          ctx.sign_in, ctx.limiter);
@@ -99,8 +117,12 @@ Response redeemSignIn(const Context& ctx, Request& req) {
         res.body = ctx.views.page("signin_link_invalid", d);
         return res;
     }
-    Response res = Response::redirect(ctx.web.public_url + domain::safeReturnTo(fieldOf(req.form(), "return_to")));
-    res.cookie(sessionCookie(ctx.web, session->token));
+    // The first proof of the address: the owner reviews what was made before it (issue 9, pre-hijacking).
+    const std::string return_to = domain::safeReturnTo(fieldOf(req.form(), "return_to"));
+    Response res = Response::redirect(ctx.web.public_url + (session->first_proof
+                                                                ? "/dashboard/review?return_to=" + urlEncode(return_to)
+                                                                : return_to));
+    res.cookie(sessionCookie(ctx.web, session->session.token));
     return res;
 }
 

@@ -2,6 +2,8 @@
 
 #include <ctime>
 
+#include "domain/email_verification.h"
+
 namespace rsolv::http {
 
 ViewData dashboardData(const Context& ctx, const Request& request, Response& response, const SignedIn& who,
@@ -15,6 +17,14 @@ ViewData dashboardData(const Context& ctx, const Request& request, Response& res
     };
     for (const auto& [s, name] : kNav) d.set(name, s == section);
     d.set("customer_name", who.customer.name);
+    // Issue 9: until the address is proved, a calm notice; after the first proof, the review until it is answered.
+    d.set("email_unverified", !who.customer.email_verified_at.has_value());
+    if (who.customer.email_verified_at && section != DashboardSection::Review) {
+        const bool pending = storage::inTransaction(ctx.db, storage::TxMode::Read, [&](storage::Transaction& tx) {
+            return domain::pendingReview(tx, who.customer.id, ctx.clock.now()).has_value();
+        });
+        d.set("review_pending", pending);
+    }
     return d;
 }
 
@@ -28,6 +38,21 @@ std::string formatUtc(Timestamp t, const char* format) {
     return buf;
 }
 }  // namespace
+
+std::string browserOf(const std::string& ua) {
+    std::string browser = "A browser";
+    for (const auto& [needle, name] : {std::pair{"Edg/", "Edge"}, std::pair{"Firefox/", "Firefox"},
+                                       std::pair{"Chrome/", "Chrome"}, std::pair{"Safari/", "Safari"}})
+        if (ua.find(needle) != std::string::npos) {
+            browser = name;
+            break;
+        }
+    for (const auto& [needle, os] : {std::pair{"Android", "Android"}, std::pair{"iPhone", "iOS"},
+                                     std::pair{"Windows", "Windows"}, std::pair{"Mac OS", "macOS"},
+                                     std::pair{"Linux", "Linux"}})
+        if (ua.find(needle) != std::string::npos) return browser + " on " + os;
+    return browser;
+}
 
 std::string humanTime(Timestamp t) { return formatUtc(t, "%Y-%m-%d %H:%M UTC"); }
 std::string isoTime(Timestamp t) { return formatUtc(t, "%Y-%m-%dT%H:%M:%SZ"); }

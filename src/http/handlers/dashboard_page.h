@@ -10,7 +10,7 @@
 namespace rsolv::http {
 
 /// The dashboard's sections, for its navigation (aria-current on the one shown).
-enum class DashboardSection { Overview, Setup, Keys, Workflow, Settings };
+enum class DashboardSection { Overview, Setup, Keys, Workflow, Settings, Review };
 
 /// pageData plus the dashboard's navigation.
 ViewData dashboardData(const Context& ctx, const Request& request, Response& response, const SignedIn& who,
@@ -18,6 +18,8 @@ ViewData dashboardData(const Context& ctx, const Request& request, Response& res
 
 /// "2026-11-24 09:00 UTC": what a person reads in a table; a <time> element carries the exact value.
 std::string humanTime(Timestamp t);
+/// A short, readable description of a browser from its User-Agent ("Firefox on Linux").
+std::string browserOf(const std::string& user_agent);
 /// ISO 8601 for <time datetime="...">.
 std::string isoTime(Timestamp t);
 

@@ -1,9 +1,9 @@
-#include "domain/events.h"
+#include "domain/accounts.h"
+#include "domain/email_verification.h"
 #include "domain/sign_in_links.h"
 #include "http/handlers/routes.h"
 #include "http/http_error.h"
 #include "http/web_session.h"
-#include "storage/customer_repository.h"
 
 namespace rsolv::http {
 namespace {
@@ -25,15 +25,10 @@ Response unsubscribePage(const Context& ctx, Request& req) {
 
 Response unsubscribe(const Context& ctx, Request& req) {
     const std::int64_t id = unsubscribeCustomer(ctx, req);
-    storage::inTransaction(ctx.db, storage::TxMode::Write, [&](storage::Transaction& tx) {
-        storage::CustomerRepository customers(tx);
-        const auto customer = customers.findById(id);
-        if (!customer) throw HttpError(404, "not_found", "This unsubscribe link is not valid.");
-        if (customer->onboarding_emails) {
-            customers.setOnboardingEmails(id, false, ctx.clock.now());
-            domain::recordEvent(tx, id, "onboarding_emails", "unsubscribed", {{"via", "email_link"}}, ctx.clock.now());
-        }
+    const bool found = storage::inTransaction(ctx.db, storage::TxMode::Write, [&](storage::Transaction& tx) {
+        return domain::setOnboardingEmails(tx, id, false, ctx.clock.now(), "email_link");
     });
+    if (!found) throw HttpError(404, "not_found", "This unsubscribe link is not valid.");
     Response res;
     auto d = pageData(ctx, req, res, "You are unsubscribed", std::nullopt);
     res.body = ctx.views.page("unsubscribed", d);

@@ -32,7 +32,8 @@ void addHealthRoutes(Router& router, const Context& ctx) {
 
 void addStaticRoutes(Router& router) {
     for (const auto& [file, type] : {std::pair{"app.css", "text/css; charset=utf-8"},
-                                     std::pair{"app.js", "text/javascript; charset=utf-8"}}) {
+                                     std::pair{"app.js", "text/javascript; charset=utf-8"},
+                                     std::pair{"challenge.js", "text/javascript; charset=utf-8"}}) {
         const auto content = embedded::find(std::string("static/") + file);
         if (!content) continue;
         const std::string body(*content);

@@ -15,6 +15,7 @@ void addAuthRoutes(Router& router, const Context& ctx);
 void addDashboardRoutes(Router& router, const Context& ctx);
 void addKeyRoutes(Router& router, const Context& ctx);
 void addSettingsRoutes(Router& router, const Context& ctx);
+void addAccountSecurityRoutes(Router& router, const Context& ctx);
 
 /// The media type browser forms are sent as.
 inline constexpr const char* kFormMediaType = "application/x-www-form-urlencoded";

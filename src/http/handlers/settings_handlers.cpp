@@ -6,40 +6,25 @@
 #include "http/handlers/dashboard_page.h"
 #include "http/handlers/routes.h"
 #include "http/http_error.h"
-#include "storage/session_repository.h"
-#include "storage/sign_in_token_repository.h"
+#include "domain/sign_in.h"
 
 namespace rsolv::http {
 namespace {
 
-/// A short, readable description of a browser from its User-Agent.
-std::string browserOf(const std::string& ua) {
-    std::string browser = "A browser";
-    for (const auto& [needle, name] : {std::pair{"Edg/", "Edge"}, std::pair{"Firefox/", "Firefox"},
-                                       std::pair{"Chrome/", "Chrome"}, std::pair{"Safari/", "Safari"}})
-        if (ua.find(needle) != std::string::npos) {
-            browser = name;
-            break;
-        }
-    for (const auto& [needle, os] : {std::pair{"Android", "Android"}, std::pair{"iPhone", "iOS"},
-                                     std::pair{"Windows", "Windows"}, std::pair{"Mac OS", "macOS"},
-                                     std::pair{"Linux", "Linux"}})
-        if (ua.find(needle) != std::string::npos) return browser + " on " + os;
-    return browser;
-}
-
 struct FormState {
     std::map<std::string, std::string> values;
     std::optional<Error> error;
+    bool sign_in_too_old = false;  ///< an email change needs a recent sign-in: offer a fresh link
 };
 
 Response settingsPage(const Context& ctx, Request& req, const SignedIn& who, const FormState& state = {}) {
     const Timestamp now = ctx.clock.now();
     const auto sessions = storage::inTransaction(ctx.db, storage::TxMode::Read, [&](storage::Transaction& tx) {
-        return storage::SessionRepository(tx).listLive(who.customer.id, now, now - ctx.sessions.idle_timeout);
+        return domain::liveSessions(tx, who.customer.id, now, ctx.sessions);
     });
     Response res;
     if (state.error) res.status = 422;
+    if (state.sign_in_too_old) res.status = 403;
     auto d = dashboardData(ctx, req, res, who, "Settings", DashboardSection::Settings);
     const auto value = [&](const char* name, const std::string& fallback) {
         const auto it = state.values.find(name);
@@ -65,6 +50,12 @@ Response settingsPage(const Context& ctx, Request& req, const SignedIn& who, con
     d.set("sessions", rows);
     d.set("session_count", std::to_string(sessions.size()));
     if (state.error) setFieldError(d, *state.error);
+    if (state.sign_in_too_old) {
+        d.set("has_errors", true);
+        d.set("sign_in_too_old", true);
+        d.set("recent_minutes",
+              std::to_string(std::chrono::duration_cast<std::chrono::minutes>(ctx.web.email_change.recent_sign_in).count()));
+    }
     res.body = ctx.views.page("dashboard/settings", d);
     return res;
 }
@@ -93,19 +84,55 @@ Response saveProfile(const Context& ctx, Request& req) {
 Response changeEmail(const Context& ctx, Request& req) {
     const SignedIn who = requireSignedIn(ctx, req);
     const auto form = req.form();
-    std::optional<Error> error;
-    storage::inTransaction(ctx.db, storage::TxMode::Write, [&](storage::Transaction& tx) {
-        auto asked = domain::requestEmailChange(tx, who.customer.id, fieldOf(form, "new_email"), ctx.clock.now());
-        if (!asked.ok()) {
-            error = asked.error();
-            return;
-        }
-        setNotice(ctx, tx, who.session.id_hash,
-                  "We sent a confirmation link to " + asked.value() + ".");
+    using Status = domain::EmailChangeRequest::Status;
+    const auto asked = storage::inTransaction(ctx.db, storage::TxMode::Write, [&](storage::Transaction& tx) {
+        auto out = domain::requestEmailChange(tx, who.customer.id, fieldOf(form, "new_email"), req.client_ip,
+                                              who.session.created_at, ctx.clock.now(), ctx.provisioning.disposable(),
+                                              ctx.web.email_change);
+        if (out.status == Status::Sent)
+            setNotice(ctx, tx, who.session.id_hash, "We sent a confirmation link to " + out.new_email + ".");
+        return out;
     });
-    if (error) return settingsPage(ctx, req, who, {form, error});
+    switch (asked.status) {
+        case Status::Sent:
+            ctx.jobs_enqueued();
+            return backToSettings(ctx);
+        case Status::SignInTooOld: {
+            FormState state{form, std::nullopt, true};
+            return settingsPage(ctx, req, who, state);
+        }
+        case Status::RateLimited: {
+            const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(asked.retry_after).count();
+            throw HttpError(429, "rate_limited",
+                            "You have asked for several email changes in the last hour. Please try again later.")
+                .header("Retry-After", std::to_string(std::max<long>(1, seconds)));
+        }
+        case Status::Invalid:
+            break;
+    }
+    return settingsPage(ctx, req, who, {form, asked.error});
+}
+
+/// "Email me a sign-in link": a signed-in customer asks for a link to their own address (to prove it, or to sign in
+/// afresh before changing it), which brings them back to `return_to`.
+Response sendMeSignInLink(const Context& ctx, Request& req) {
+    const SignedIn who = requireSignedIn(ctx, req);
+    const std::string return_to = domain::safeReturnTo(fieldOf(req.form(), "return_to"));
+    const auto outcome = storage::inTransaction(ctx.db, storage::TxMode::Write, [&](storage::Transaction& tx) {
+        auto out = domain::requestSignInLink(tx, who.customer.email, return_to, req.client_ip, ctx.clock.now(),
+                                             ctx.sign_in);
+        if (!out.ip_limited)
+            setNotice(ctx, tx, who.session.id_hash, "We sent a sign-in link to " + who.customer.email + ".");
+        return out;
+    });
+    if (outcome.ip_limited) {
+        const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(outcome.retry_after).count();
+        throw HttpError(429, "rate_limited",
+                        "We have sent many sign-in links to your network in the last hour. Please try again later.")
+            .header("Retry-After", std::to_string(std::max<long>(1, seconds)));
+    }
     ctx.jobs_enqueued();
-    return backToSettings(ctx);
+    return Response::redirect(ctx.web.public_url + return_to);
 }
 
 Response saveNotifications(const Context& ctx, Request& req) {
@@ -122,9 +149,7 @@ Response saveNotifications(const Context& ctx, Request& req) {
 Response signOutEverywhere(const Context& ctx, Request& req) {
     const SignedIn who = requireSignedIn(ctx, req);
     storage::inTransaction(ctx.db, storage::TxMode::Write, [&](storage::Transaction& tx) {
-        const int ended = storage::SessionRepository(tx).removeAllFor(who.customer.id);
-        domain::recordEvent(tx, who.customer.id, "signed_out_everywhere", "succeeded", {{"sessions_ended", ended}},
-                            ctx.clock.now());
+        domain::signOutEverywhere(tx, who.customer.id, ctx.clock.now());
     });
     Response res = Response::redirect(ctx.web.public_url + "/login?notice=signed_out_everywhere");
     res.cookie(expiredSessionCookie(ctx.web));
@@ -135,7 +160,7 @@ Response signOutEverywhere(const Context& ctx, Request& req) {
 Response confirmEmailPage(const Context& ctx, Request& req) {
     const std::string token = req.path_params.at("token");
     const auto pending = storage::inTransaction(ctx.db, storage::TxMode::Read, [&](storage::Transaction& tx) {
-        return storage::SignInTokenRepository(tx).peek(crypto::sha256Hex(token), "email_change", ctx.clock.now());
+        return domain::pendingEmailChange(tx, token, ctx.clock.now());
     });
     Response res;
     res.header("Referrer-Policy", "no-referrer");
@@ -149,7 +174,7 @@ Response confirmEmailPage(const Context& ctx, Request& req) {
     }
     auto d = pageData(ctx, req, res, "Confirm your new email address", currentSignedIn(ctx, req));
     d.set("token", token);
-    d.set("new_email", pending->new_email);
+    d.set("new_email", *pending);
     res.body = ctx.views.page("confirm_email", d);
     return res;
 }
@@ -158,7 +183,9 @@ Response confirmEmail(const Context& ctx, Request& req) {
     const auto who = currentSignedIn(ctx, req);
     std::optional<Error> error;
     storage::inTransaction(ctx.db, storage::TxMode::Write, [&](storage::Transaction& tx) {
-        auto changed = domain::confirmEmailChange(tx, req.path_params.at("token"), ctx.clock.now());
+        const Timestamp now = ctx.clock.now();
+        auto changed = domain::confirmEmailChange(tx, req.path_params.at("token"), who ? who->session.id_hash : "",
+                                                  now, now - ctx.sessions.idle_timeout);
         if (!changed.ok()) {
             error = changed.error();
             return;
@@ -188,6 +215,7 @@ void addSettingsRoutes(Router& router, const Context& ctx) {
     form("/dashboard/settings/email", changeEmail);
     form("/dashboard/settings/notifications", saveNotifications);
     form("/dashboard/settings/sign-out-everywhere", signOutEverywhere);
+    form("/dashboard/email-link", sendMeSignInLink);
     router.add({"GET", "/settings/email/confirm/{token}", RouteKind::Page,
                 [c](Request& r) { return confirmEmailPage(*c, r); }, {}});
     form("/settings/email/confirm/{token}", confirmEmail);

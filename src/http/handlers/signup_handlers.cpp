@@ -1,6 +1,7 @@
 #include <spdlog/spdlog.h>
 
 #include "domain/events.h"
+#include "domain/form_guard.h"
 #include "http/handlers/routes.h"
 #include "http/http_error.h"
 #include "http/web_session.h"
@@ -28,11 +29,32 @@ Response landing(const Context& ctx, Request& req) {
     return res;
 }
 
+/// Why a form is shown again without a field error (issue 9): sent back too fast, or the challenge not solved.
+enum class Retry { None, PressAgain, Challenge };
+
 Response signupForm(const Context& ctx, Request& req, const std::map<std::string, std::string>& values,
-                    const std::vector<Error>& errors, int status) {
+                    const std::vector<Error>& errors, int status, Retry retry = Retry::None) {
+    const bool press_again = retry == Retry::PressAgain;
     Response res;
     res.status = status;
-    auto d = pageData(ctx, req, res, errors.empty() ? "Start your free trial" : "Please check the form", std::nullopt);
+    auto d = pageData(ctx, req, res,
+                      press_again ? "Please press the button once more"
+                                  : errors.empty() ? "Start your free trial" : "Please check the form",
+                      std::nullopt);
+    d.set("form_ts", domain::formStamp(ctx.web.form_key, ctx.clock.now()));
+    d.set("press_again", press_again);
+    d.set("challenge_failed", retry == Retry::Challenge);
+    const bool challenge = storage::inTransaction(ctx.db, storage::TxMode::Read, [&](storage::Transaction& tx) {
+        return domain::challengeActive(tx, ctx.web.challenge, ctx.clock.now());
+    });
+    if (challenge) {
+        const auto c = domain::issueChallenge(ctx.web.challenge_key, ctx.web.challenge, ctx.clock.now());
+        d.set("challenge", true);
+        d.set("challenge_salt", c.salt);
+        d.set("challenge_hash", c.challenge);
+        d.set("challenge_signature", c.signature);
+        d.set("challenge_max", std::to_string(c.max_number));
+    }
     for (const char* f : {"email", "name", "company"}) {
         auto it = values.find(f);
         d.set(f, it == values.end() ? std::string() : clip(it->second));
@@ -51,8 +73,34 @@ Response signupForm(const Context& ctx, Request& req, const std::map<std::string
     return res;
 }
 
+/// When the challenge is on, the form must carry a fresh solution (used up here); a refusal is recorded.
+bool passesChallenge(const Context& ctx, const Request& req, const std::map<std::string, std::string>& form) {
+    return storage::inTransaction(ctx.db, storage::TxMode::Write, [&](storage::Transaction& tx) {
+        const Timestamp now = ctx.clock.now();
+        if (!domain::challengeActive(tx, ctx.web.challenge, now)) return true;
+        const auto check = domain::verifyChallenge(
+            tx, ctx.web.challenge_key,
+            {fieldOf(form, "challenge_salt"), fieldOf(form, "challenge_hash"), fieldOf(form, "challenge_signature"),
+             fieldOf(form, "challenge_number")},
+            now);
+        if (check == domain::ChallengeCheck::Passed) return true;
+        domain::recordChallengeFailed(tx, check, req.client_ip, now);
+        return false;
+    });
+}
+
 Response submitSignup(const Context& ctx, Request& req) {
     const auto form = req.form();
+    const auto verdict = domain::judgeForm(ctx.web.form_key, fieldOf(form, domain::kFormStampField),
+                                           fieldOf(form, domain::kHoneypotField), ctx.clock.now(),
+                                           ctx.web.form_min_fill_seconds);
+    if (verdict != domain::FormVerdict::Human) {
+        storage::inTransaction(ctx.db, storage::TxMode::Write, [&](storage::Transaction& tx) {
+            domain::recordBotSuspected(tx, "signup", verdict, req.client_ip, ctx.clock.now());
+        });
+        return signupForm(ctx, req, form, {}, 422, Retry::PressAgain);
+    }
+    if (!passesChallenge(ctx, req, form)) return signupForm(ctx, req, form, {}, 422, Retry::Challenge);
     domain::SignupRequest signup{fieldOf(form, "email"), fieldOf(form, "name"), fieldOf(form, "company"), req.client_ip,
                                  req.header("User-Agent"), true, req.received};
     const auto outcome = ctx.provisioning.provisionFromSignup(signup);

@@ -1,0 +1,16 @@
+-- Account pre-hijacking (issue 9): an address is verified the first time an emailed link is used; the owner then
+-- reviews the keys and sessions made before that. Bot defence: single-use proof-of-work challenges.
+ALTER TABLE customers ADD COLUMN email_verified_at TEXT;
+CREATE TABLE verification_reviews (
+    customer_id INTEGER PRIMARY KEY REFERENCES customers(id) ON DELETE CASCADE,
+    verified_at TEXT NOT NULL,
+    sessions    TEXT NOT NULL DEFAULT '[]',
+    answered_at TEXT,
+    answer      TEXT
+);
+CREATE TABLE signup_challenges (
+    id         TEXT PRIMARY KEY,
+    expires_at TEXT NOT NULL,
+    used_at    TEXT
+);
+CREATE INDEX signup_challenges_expires ON signup_challenges (expires_at);

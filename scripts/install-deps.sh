@@ -8,7 +8,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git ca-certificates
   libpoco-dev libpqxx-dev libpq-dev libsqlitecpp-dev libsqlite3-dev libkainjow-mustache-dev
   nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev libsodium-dev libpsl-dev libidn2-dev
-  zlib1g-dev libssl-dev
+  zlib1g-dev libssl-dev libboost-dev
 )
 if [ "${1:-}" = "--test" ]; then
   packages+=(libgtest-dev libgmock-dev googletest libbenchmark-dev python3 python3-aiosmtpd

@@ -35,8 +35,10 @@ int serve(const app::Config& config) {
     application.startHttp();
     if (config.workers > 0) application.startWorkers();
     const int sig = waitForStopSignal();
-    spdlog::info("received signal {}, stopping", sig);
+    spdlog::info("received signal {}, stopping: no new connections; answering the requests already read (at most {} s)",
+                 sig, config.shutdown_seconds);
     application.stopHttp();
+    spdlog::info("HTTP stopped; stopping job workers");
     application.stopWorkers(kShutdownGrace);
     return 0;
 }

@@ -41,6 +41,8 @@ public:
     domain::Provisioning& provisioning() { return *provisioning_; }
     const http::Router& router() const { return router_; }
     const crypto::SecretKey& secretKey() const { return secret_; }
+    /// What handlers are given; tests use it to serve routes of their own on an HttpServer.
+    const http::Context& context() const { return *context_; }
 
 private:
     Config config_;
@@ -65,6 +67,9 @@ private:
     std::unique_ptr<jobs::Worker> worker_;
     bool workers_running_ = false;
 };
+
+/// The HTTP engine's options from the configuration.
+http::ServerOptions serverOptions(const Config& config);
 
 /// The mail settings of RSOLV_MAIL_URL, RSOLV_MAIL_FROM, RSOLV_MAIL_REPLY_TO and RSOLV_SMTP_*.
 mail::MailSettings mailSettings(const Config& config);

@@ -170,6 +170,13 @@ Config loadConfig(const Environment& env) {
     if (c.log_level != "trace" && c.log_level != "debug" && c.log_level != "info" && c.log_level != "warn" &&
         c.log_level != "error" && c.log_level != "off")
         throw ConfigError("RSOLV_LOG_LEVEL must be one of trace, debug, info, warn, error, off");
+
+    readInt(env, "RSOLV_HTTP_IO_THREADS", c.http_io_threads, 1, 64);
+    readInt(env, "RSOLV_HTTP_QUEUE_WAIT_MS", c.http_queue_wait_ms, 1, 600000);
+    readInt(env, "RSOLV_MAX_CONNECTIONS_PER_IP", c.max_connections_per_ip, 0, 1000000);
+    readInt(env, "RSOLV_HTTP_IDLE_SECONDS", c.http_idle_seconds, 1, 3600);
+    readInt(env, "RSOLV_HTTP_HEAD_SECONDS", c.http_head_seconds, 1, 3600);
+    readInt(env, "RSOLV_SHUTDOWN_SECONDS", c.shutdown_seconds, 0, 3600);
     return c;
 }
 

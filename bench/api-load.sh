@@ -15,7 +15,7 @@
 #   RSOLV_BENCH_DRAIN_SECONDS  longest wait for the answers in flight after that (default 20)
 #   RSOLV_BENCH_WRK_THREADS    wrk threads (default 2)
 #   RSOLV_BENCH_POOL_SIZE      RSOLV_DB_POOL_SIZE (default 16)
-#   RSOLV_BENCH_HTTP_THREADS   RSOLV_HTTP_THREADS (default 2 x connections: POCO holds a thread per keep-alive connection)
+#   RSOLV_BENCH_HTTP_THREADS   RSOLV_HTTP_THREADS, the handler threads (default 2 x connections, as for the old engine)
 #   RSOLV_BENCH_REQUESTS_PER_MINUTE  RSOLV_API_REQUESTS_PER_MINUTE (default 1000000, the most it accepts)
 #   RSOLV_BENCH_PERF=1         profile rsolv and its postgres backends with `perf record` during each authenticated run
 #                              and print the top symbols (needs linux-perf and the right to use it)
@@ -120,6 +120,7 @@ server_env() {  # server_env [exec] CMD...: CMD in the environment of serve and 
       RSOLV_LISTEN="127.0.0.1:$PORT" \
       RSOLV_PUBLIC_URL="$ORIGIN" \
       RSOLV_HTTP_THREADS="$HTTP_THREADS" \
+      RSOLV_MAX_CONNECTIONS_PER_IP=0 \
       RSOLV_DB_POOL_SIZE="$POOL" \
       RSOLV_API_REQUESTS_PER_MINUTE="$RPM" \
       RSOLV_TRIAL_FIXES=1000000 \

@@ -8,7 +8,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config git ca-certificates
   libpoco-dev libpqxx-dev libpq-dev libsqlitecpp-dev libsqlite3-dev libkainjow-mustache-dev
   nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev libsodium-dev libpsl-dev libidn2-dev
-  libicu-dev
+  libicu-dev libboost-dev
   zlib1g-dev libssl-dev libsystemd-dev
 )
 if [ "${1:-}" = "--test" ]; then

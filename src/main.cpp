@@ -44,9 +44,11 @@ int serve(const app::Config& config) {
     if (config.workers > 0) application.startWorkers();
     notifyReady(application.port(), config.workers);
     const int sig = waitForStopSignal();
-    spdlog::info("received signal {}, stopping", sig);
+    spdlog::info("received signal {}, stopping: no new connections; answering the requests already read (at most {} s)",
+                 sig, config.shutdown_seconds);
     app::notifyStopping();
     application.stopHttp();
+    spdlog::info("HTTP stopped; stopping job workers");
     application.stopWorkers(kShutdownGrace);
     return 0;
 }

@@ -1,5 +1,7 @@
 #include "app/app.h"
 
+#include "app/open_files.h"
+
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
@@ -211,6 +213,21 @@ App::App(Config config, const Clock& clock, MonotonicClock& ticks)
     http::addAccountSecurityRoutes(router_, *context_);
 }
 
+http::ServerOptions serverOptions(const Config& config) {
+    http::ServerOptions o;
+    o.host = config.listen_host;
+    o.port = config.listen_port;
+    o.io_threads = config.http_io_threads;
+    o.handler_threads = config.http_threads;
+    o.handler_queue = size_t(config.http_queue);
+    o.handler_queue_wait = std::chrono::milliseconds(config.http_queue_wait_ms);
+    o.max_connections_per_ip = config.max_connections_per_ip;
+    o.idle_timeout = std::chrono::seconds(config.http_idle_seconds);
+    o.head_timeout = std::chrono::seconds(config.http_head_seconds);
+    o.shutdown_timeout = std::chrono::seconds(config.shutdown_seconds);
+    return o;
+}
+
 App::~App() {
     stopHttp();
     stopAlerting();
@@ -313,16 +330,13 @@ void App::stopWorkers(Duration grace) {
 }
 
 void App::startHttp() {
-    http::ServerOptions options;
-    options.host = config_.listen_host;
-    options.port = config_.listen_port;
-    options.threads = config_.http_threads;
-    options.max_queued = config_.http_queue;
-    server_ = std::make_unique<http::HttpServer>(*context_, router_, options);
+    raiseOpenFilesLimit();
+    server_ = std::make_unique<http::HttpServer>(*context_, router_, serverOptions(config_));
     server_->start();
     startMetrics();
-    spdlog::info("listening on {}:{} ({} threads), public URL {}", config_.listen_host, server_->port(),
-                 config_.http_threads, config_.public_url);
+    spdlog::info("listening on {}:{} ({} I/O, {} handler threads, at most {} connections per address), public URL {}",
+                 config_.listen_host, server_->port(), config_.http_io_threads, config_.http_threads,
+                 config_.max_connections_per_ip, config_.public_url);
 }
 
 void App::stopHttp() {

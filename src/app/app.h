@@ -64,7 +64,7 @@ public:
     domain::Provisioning& provisioning() { return *provisioning_; }
     const http::Router& router() const { return router_; }
     const crypto::SecretKey& secretKey() const { return secret_; }
-    /// What handlers are given; tests call HTTP-layer helpers with it.
+    /// What handlers are given; tests call HTTP-layer helpers with it and serve routes of their own on an HttpServer.
     const http::Context& context() const { return *context_; }
 
 private:
@@ -102,6 +102,9 @@ private:
     bool workers_running_ = false;
     void buildAlerting(const std::string& instance);
 };
+
+/// The HTTP engine's options from the configuration.
+http::ServerOptions serverOptions(const Config& config);
 
 /// The mail settings of RSOLV_MAIL_URL, RSOLV_MAIL_FROM, RSOLV_MAIL_REPLY_TO, RSOLV_SMTP_* and RSOLV_MAIL_SENDERS;
 /// with `fallback`, of RSOLV_MAIL_FALLBACK_URL instead of RSOLV_MAIL_URL (its credentials only from its URL).

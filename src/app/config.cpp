@@ -231,6 +231,12 @@ Config loadConfig(const Environment& env) {
     if (c.signup_challenge != "off" && c.signup_challenge != "auto" && c.signup_challenge != "always")
         throw ConfigError("RSOLV_SIGNUP_CHALLENGE must be off, auto or always");
     readInt(env, "RSOLV_SIGNUP_CHALLENGE_THRESHOLD", c.signup_challenge_threshold, 1, 1000000);
+    readInt(env, "RSOLV_HTTP_IO_THREADS", c.http_io_threads, 1, 64);
+    readInt(env, "RSOLV_HTTP_QUEUE_WAIT_MS", c.http_queue_wait_ms, 1, 600000);
+    readInt(env, "RSOLV_MAX_CONNECTIONS_PER_IP", c.max_connections_per_ip, 0, 1000000);
+    readInt(env, "RSOLV_HTTP_IDLE_SECONDS", c.http_idle_seconds, 1, 3600);
+    readInt(env, "RSOLV_HTTP_HEAD_SECONDS", c.http_head_seconds, 1, 3600);
+    readInt(env, "RSOLV_SHUTDOWN_SECONDS", c.shutdown_seconds, 0, 3600);
     return c;
 }
 

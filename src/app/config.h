@@ -22,8 +22,8 @@ struct Config {
     unsigned short listen_port = 4000;
     std::string public_url;  ///< default: http://localhost:<port>
     std::vector<std::string> trusted_proxies;
-    int http_threads = 64;
-    int http_queue = 1024;
+    int http_threads = 32;   ///< handler threads (they block on the database); connections cost no thread
+    int http_queue = 1024;   ///< requests read and waiting for a handler thread; beyond it 503
     size_t max_body_bytes = 64 * 1024;
     int trial_fixes = 10;
     int signups_per_email_per_day = 3;
@@ -74,6 +74,14 @@ struct Config {
     int email_changes_per_ip_per_hour = 10;
     std::string signup_challenge = "auto";        ///< off, auto or always
     int signup_challenge_threshold = 30;          ///< auto: signups in the last minute that switch the challenge on
+
+    // The HTTP engine: I/O threads, the handler queue's patience, per-connection deadlines and caps, shutdown.
+    int http_io_threads = 2;
+    int http_queue_wait_ms = 5000;      ///< a request waiting longer for a handler thread gets 503 + Retry-After
+    int max_connections_per_ip = 256;   ///< open connections per client address (trusted proxies exempt); 0: no cap
+    int http_idle_seconds = 5;          ///< a connection with no request under way closes after this
+    int http_head_seconds = 10;         ///< a request head must arrive within this (408 otherwise)
+    int shutdown_seconds = 20;          ///< on SIGTERM: answer every request already read within this, then stop
 
     bool https() const { return public_url.rfind("https://", 0) == 0; }
     /// The host of the public URL, for Message-IDs and default addresses.

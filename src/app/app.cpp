@@ -10,6 +10,7 @@
 
 #include "common/embedded.h"
 #include "domain/onboarding.h"
+#include "http/handlers/admin_routes.h"
 #include "http/handlers/routes.h"
 #include "storage/migrations.h"
 #include "storage/postgres_database.h"
@@ -128,6 +129,9 @@ App::App(Config config, const Clock& clock)
                             domain::email_kind::kOnboarding1w, domain::email_kind::kSignIn,
                             domain::email_kind::kEmailChange, domain::email_kind::kEmailChanged})
         worker_->addHandler(std::string(kind), *email_handler_);
+    operator_email_handler_ = std::make_unique<jobs::OperatorEmailJobHandler>(
+        *db_, clock_, *mailer_, config_.public_url, config_.publicHost(), web_.operators);
+    worker_->addHandler(std::string(domain::admin::kOperatorSignInJob), *operator_email_handler_);
     // Only one worker thread of one instance needs to do this at a time, but doing it twice deletes nothing twice.
     worker_->addMaintenance([this] {
         const int n = storage::inTransaction(*db_, storage::TxMode::Write, [&](storage::Transaction& tx) {
@@ -148,6 +152,8 @@ App::App(Config config, const Clock& clock)
     sign_in_policy_.links_per_ip_per_hour = config_.sign_in_links_per_ip_per_hour;
     key_policy_.max_active_keys = config_.max_active_keys;
     for (const auto& cidr : config_.trusted_proxies) web_.trusted_proxies.push_back(http::Cidr::parse(cidr).value());
+    for (const auto& cidr : config_.admin_allowed_cidrs)
+        web_.admin_allowed_cidrs.push_back(http::Cidr::parse(cidr).value());
 
     views_ = std::make_unique<http::Views>();
     csrf_ = std::make_unique<http::Csrf>(secret_.subkey("csrf"), config_.public_url);
@@ -164,6 +170,12 @@ App::App(Config config, const Clock& clock)
     http::addDashboardRoutes(router_, *context_);
     http::addKeyRoutes(router_, *context_);
     http::addSettingsRoutes(router_, *context_);
+    http::addAdminAuthRoutes(router_, *context_);
+    http::addAdminHomeRoutes(router_, *context_);
+    http::addAdminCustomerRoutes(router_, *context_);
+    http::addAdminAuditRoutes(router_, *context_);
+    http::addAdminJobRoutes(router_, *context_);
+    http::addAdminOperatorRoutes(router_, *context_);
 }
 
 App::~App() {

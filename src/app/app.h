@@ -14,6 +14,7 @@
 #include "http/views.h"
 #include "jobs/email_jobs.h"
 #include "jobs/job_queue.h"
+#include "jobs/operator_email_jobs.h"
 #include "jobs/worker.h"
 #include "mail/mail_settings.h"
 #include "storage/database.h"
@@ -62,6 +63,7 @@ private:
     std::unique_ptr<mail::Mailer> mailer_;
     std::unique_ptr<jobs::JobQueue> queue_;
     std::unique_ptr<jobs::EmailJobHandler> email_handler_;
+    std::unique_ptr<jobs::OperatorEmailJobHandler> operator_email_handler_;
     std::unique_ptr<jobs::Worker> worker_;
     bool workers_running_ = false;
 };

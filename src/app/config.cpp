@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cstdlib>
+#include <sstream>
 
 #include "http/client_ip.h"
 
@@ -170,6 +171,18 @@ Config loadConfig(const Environment& env) {
     if (c.log_level != "trace" && c.log_level != "debug" && c.log_level != "info" && c.log_level != "warn" &&
         c.log_level != "error" && c.log_level != "off")
         throw ConfigError("RSOLV_LOG_LEVEL must be one of trace, debug, info, warn, error, off");
+
+    if (auto v = env("RSOLV_ADMIN_ALLOWED_CIDRS")) {
+        std::string list = *v;
+        for (char& ch : list)
+            if (ch == ',') ch = ' ';
+        std::istringstream words(list);
+        for (std::string cidr; words >> cidr;) {
+            if (!http::Cidr::parse(cidr).ok())
+                throw ConfigError("RSOLV_ADMIN_ALLOWED_CIDRS has an entry that is not a CIDR: \"" + cidr + "\"");
+            c.admin_allowed_cidrs.push_back(cidr);
+        }
+    }
     return c;
 }
 

@@ -53,6 +53,8 @@ struct Config {
     std::string github_action = "RSOLV-dev/rsolv-action@v3";  ///< what the downloadable workflow `uses:`
     std::string log_format = "text";
     std::string log_level = "info";
+    /// The operator console (issue 12): CIDRs /admin answers from (empty: anywhere; elsewhere it is a 404).
+    std::vector<std::string> admin_allowed_cidrs;
 
     bool https() const { return public_url.rfind("https://", 0) == 0; }
     /// The host of the public URL, for Message-IDs and default addresses.

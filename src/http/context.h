@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "domain/admin/operators.h"
 #include "domain/api_access.h"
 #include "domain/key_management.h"
 #include "domain/sign_in.h"
@@ -26,6 +27,9 @@ struct WebSettings {
     std::string unsubscribe_key;  ///< verifies the signed unsubscribe links of onboarding emails
     std::string flash_key;        ///< seals the one-time messages of a session (notices, new keys)
     std::string github_action;    ///< RSOLV_GITHUB_ACTION, for the workflow file
+    /// The operator console: its sign-in and session policy, and RSOLV_ADMIN_ALLOWED_CIDRS (empty: anywhere).
+    domain::admin::OperatorPolicy operators;
+    std::vector<Cidr> admin_allowed_cidrs;
 };
 
 /// The narrow set of services handlers may use (ClickHouse's IServer idea): built once by the composition root.

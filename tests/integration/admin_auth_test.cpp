@@ -19,8 +19,8 @@ std::string operatorSetCookie(const HttpResponse& r) {
 }
 
 TEST_P(AdminAuth, AnOperatorSignsInByEmailedLinkIntoItsOwnCookieScopedToAdmin) {
-    addOperator(app_, "ops@rsolv.test", "admin");
-    const std::string link = freshOperatorLink(app_, "ops@rsolv.test");
+    addOperator(app_, "ops@example.net", "admin");
+    const std::string link = freshOperatorLink(app_, "ops@example.net");
     ASSERT_FALSE(link.empty());
     HttpClient browser(app_.port(), app_.publicUrl());
     EXPECT_EQ(browser.get("/admin").status, 303) << "not signed in yet";
@@ -37,7 +37,7 @@ TEST_P(AdminAuth, AnOperatorSignsInByEmailedLinkIntoItsOwnCookieScopedToAdmin) {
     EXPECT_FALSE(setsCookie(r, "rsolv_session")) << "an operator session is not a customer session";
     const auto home = browser.get("/admin");
     EXPECT_EQ(home.status, 200);
-    EXPECT_TRUE(contains(home.body, "ops@rsolv.test"));
+    EXPECT_TRUE(contains(home.body, "ops@example.net"));
     EXPECT_EQ(browser.get("/dashboard").status, 303) << "the operator cookie opens no customer page";
 
     // Single use: the same link again, even in another browser, is refused.
@@ -56,18 +56,18 @@ TEST_P(AdminAuth, AnAddressThatIsNoOperatorGetsTheSameAnswerAndNoEmail) {
 }
 
 TEST_P(AdminAuth, TheLinkWorksForTenMinutes) {
-    addOperator(app_, "late@rsolv.test", "admin");
-    const std::string link = freshOperatorLink(app_, "late@rsolv.test");
+    addOperator(app_, "late@example.net", "admin");
+    const std::string link = freshOperatorLink(app_, "late@example.net");
     app_.clock().advance(std::chrono::minutes(10) + std::chrono::seconds(1));
     HttpClient browser(app_.port(), app_.publicUrl());
     EXPECT_EQ(redeemOperatorLink(browser, link).status, 410);
-    const std::string fresh = freshOperatorLink(app_, "late@rsolv.test");
+    const std::string fresh = freshOperatorLink(app_, "late@example.net");
     app_.clock().advance(std::chrono::minutes(9));
     EXPECT_EQ(redeemOperatorLink(browser, fresh).status, 303);
 }
 
 TEST_P(AdminAuth, SessionsEndAfterFifteenIdleMinutesAndEightHours) {
-    Operator op = signInOperator(app_, "idle@rsolv.test", "viewer");
+    Operator op = signInOperator(app_, "idle@example.net", "viewer");
     app_.clock().advance(std::chrono::minutes(14));
     EXPECT_EQ(op.browser.get("/admin").status, 200);
     app_.clock().advance(std::chrono::minutes(15));
@@ -75,7 +75,7 @@ TEST_P(AdminAuth, SessionsEndAfterFifteenIdleMinutesAndEightHours) {
     EXPECT_EQ(idle.status, 303);
     EXPECT_EQ(pathOf(locationOf(app_, idle)), "/admin/login");
 
-    Operator busy = signInOperator(app_, "busy@rsolv.test", "viewer");
+    Operator busy = signInOperator(app_, "busy@example.net", "viewer");
     for (int i = 0; i < 7 * 6; ++i) {
         app_.clock().advance(std::chrono::minutes(10));
         ASSERT_EQ(busy.browser.get("/admin/customers").status, 200) << "after " << (i + 1) * 10 << " minutes";
@@ -85,9 +85,9 @@ TEST_P(AdminAuth, SessionsEndAfterFifteenIdleMinutesAndEightHours) {
 }
 
 TEST_P(AdminAuth, SigningInAgainGivesANewSessionIdAndEndsThePreviousOne) {
-    Operator op = signInOperator(app_, "twice@rsolv.test", "admin");
+    Operator op = signInOperator(app_, "twice@example.net", "admin");
     const std::string first = op.browser.cookies().at("rsolv_admin");
-    ASSERT_EQ(redeemOperatorLink(op.browser, freshOperatorLink(app_, "twice@rsolv.test")).status, 303);
+    ASSERT_EQ(redeemOperatorLink(op.browser, freshOperatorLink(app_, "twice@example.net")).status, 303);
     const std::string second = op.browser.cookies().at("rsolv_admin");
     EXPECT_NE(first, second);
     HttpClient stale(app_.port(), app_.publicUrl());
@@ -111,7 +111,7 @@ TEST_P(AdminAuth, ACustomerSessionNeverOpensTheConsole) {
 
 TEST_P(AdminAuth, AViewerReadsEverythingAndChangesNothing) {
     Customer c = signUpCustomer(app_, "watched@example.com");
-    Operator viewer = signInOperator(app_, "viewer@rsolv.test", "viewer");
+    Operator viewer = signInOperator(app_, "viewer@example.net", "viewer");
     const std::string page = "/admin/customers/" + std::to_string(c.id);
     const auto detail = viewer.browser.get(page);
     EXPECT_EQ(detail.status, 200);
@@ -124,19 +124,19 @@ TEST_P(AdminAuth, AViewerReadsEverythingAndChangesNothing) {
 }
 
 TEST_P(AdminAuth, DisablingAnOperatorEndsItsSessionsAndItsLinks) {
-    Operator admin = signInOperator(app_, "boss@rsolv.test", "admin");
-    Operator gone = signInOperator(app_, "leaver@rsolv.test", "admin");
-    const std::string unused = freshOperatorLink(app_, "leaver@rsolv.test");
+    Operator admin = signInOperator(app_, "boss@example.net", "admin");
+    Operator gone = signInOperator(app_, "leaver@example.net", "admin");
+    const std::string unused = freshOperatorLink(app_, "leaver@example.net");
     const auto r = operatorPost(admin, "/admin/operators", "/admin/operators/" + std::to_string(gone.id) + "/disable",
                                 {{"reason", "left the company"}});
     EXPECT_EQ(r.status, 303) << r.body.substr(0, 300);
     EXPECT_EQ(gone.browser.get("/admin").status, 303);
     HttpClient other(app_.port(), app_.publicUrl());
     EXPECT_EQ(redeemOperatorLink(other, unused).status, 410);
-    EXPECT_TRUE(freshOperatorLink(app_, "leaver@rsolv.test").empty());
+    EXPECT_TRUE(freshOperatorLink(app_, "leaver@example.net").empty());
     const auto rows = auditRows(app_, "action = 'operator.disable'");
     ASSERT_EQ(rows.size(), 1u);
-    EXPECT_TRUE(contains(rows[0], "operator:boss@rsolv.test|operator.disable|operator:" + std::to_string(gone.id)))
+    EXPECT_TRUE(contains(rows[0], "operator:boss@example.net|operator.disable|operator:" + std::to_string(gone.id)))
         << rows[0];
     EXPECT_TRUE(contains(rows[0], "left the company"));
 }
@@ -152,7 +152,7 @@ TEST_P(AdminAuth, AnotherNetworkFindsNothingWhenAllowedCidrsAreSet) {
 }
 
 TEST_P(AdminAuth, SigningOutEndsTheOperatorSession) {
-    Operator op = signInOperator(app_, "bye@rsolv.test", "viewer");
+    Operator op = signInOperator(app_, "bye@example.net", "viewer");
     const std::string token = op.browser.cookies().at("rsolv_admin");
     const auto r = submitForm(op.browser, "/admin", "/admin/logout");
     EXPECT_EQ(r.status, 303);

@@ -18,8 +18,8 @@ protected:
 
 TEST_P(AdminCsrf, EveryConsoleFormRefusesMissingWrongAndCrossSiteTokens) {
     Customer customer = signUpCustomer(app_, "target@example.com");
-    Operator admin = signInOperator(app_, "csrf-admin@rsolv.test", "admin");
-    const std::int64_t other = addOperator(app_, "other@rsolv.test", "viewer");
+    Operator admin = signInOperator(app_, "csrf-admin@example.net", "admin");
+    const std::int64_t other = addOperator(app_, "other@example.net", "viewer");
     // The admin's browser is also a customer's: its dashboard token must not open a console form.
     ASSERT_EQ(signInByEmail(app_, admin.browser, customer.email).status, 303);
     const std::string customer_token = csrfOf(admin.browser.get("/dashboard/settings").body);

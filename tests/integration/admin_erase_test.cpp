@@ -36,7 +36,7 @@ TEST_P(AdminErase, NoPersonalDataIsLeftAnywhereInTheDatabase) {
     const auto page = laptop.get("/login", from);
     laptop.postForm("/login", {{"csrf_token", csrfOf(page.body)}, {"email", "Zed.Erasable+tag@Example.com"}}, from);
     Customer other = signUpCustomer(app_, "keeper@example.com", "Keeper Kept", "Kept Co");
-    Operator op = signInOperator(app_, "ops@rsolv.test", "admin");
+    Operator op = signInOperator(app_, "ops@example.net", "admin");
     const std::string before = dump();
     for (const char* personal : {"zed.erasable", "Zedediah", "Erasable Widgets", kIp, "ErasableBrowser",
                                  "erasable-widgets/secret-repo"})

@@ -26,7 +26,7 @@ TEST_P(AdminJobs, ADeadJobIsShownMaskedAndRetriedNow) {
     Customer c = signUpCustomer(app_, "dead-letter@example.com");
     const std::string leaked = c.key;
     const auto job = deadWelcomeJob(c, "451 try later, and by the way " + leaked);
-    Operator op = signInOperator(app_, "ops@rsolv.test", "admin");
+    Operator op = signInOperator(app_, "ops@example.net", "admin");
     const auto page = op.browser.get("/admin/jobs?state=dead");
     ASSERT_EQ(page.status, 200);
     EXPECT_TRUE(contains(page.body, "job-" + std::to_string(job))) << page.body;
@@ -56,7 +56,7 @@ TEST_P(AdminJobs, DiscardAndRetryAllDeadOfAKind) {
     const auto ja = deadWelcomeJob(a, "550 no");
     const auto jb = deadWelcomeJob(b, "550 no");
     const auto jc = deadWelcomeJob(c, "550 no");
-    Operator op = signInOperator(app_, "ops@rsolv.test", "admin");
+    Operator op = signInOperator(app_, "ops@example.net", "admin");
     ASSERT_EQ(operatorPost(op, "/admin/jobs", "/admin/jobs/" + std::to_string(ja) + "/discard", {{"reason", "spam"}})
                   .status,
               303);

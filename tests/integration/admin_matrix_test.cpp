@@ -42,10 +42,10 @@ TEST_P(AdminMatrix, EveryAdminRouteForEveryKindOfVisitor) {
     Customer customer = signUpCustomer(app_, "matrix@example.com");
     const auto key_ids = keyIdsOn(customer.browser.get("/dashboard/keys").body);
     ASSERT_EQ(key_ids.size(), 1u);
-    Operator viewer = signInOperator(app_, "viewer@rsolv.test", "viewer");
-    Operator admin = signInOperator(app_, "admin@rsolv.test", "admin");
-    Operator disabled = signInOperator(app_, "disabled@rsolv.test", "admin");
-    Operator other = signInOperator(app_, "other@rsolv.test", "viewer");
+    Operator viewer = signInOperator(app_, "viewer@example.net", "viewer");
+    Operator admin = signInOperator(app_, "admin@example.net", "admin");
+    Operator disabled = signInOperator(app_, "disabled@example.net", "admin");
+    Operator other = signInOperator(app_, "other@example.net", "viewer");
     ASSERT_EQ(operatorPost(admin, "/admin/operators", "/admin/operators/" + std::to_string(disabled.id) + "/disable",
                            {{"reason", "matrix"}})
                   .status,
@@ -64,7 +64,7 @@ TEST_P(AdminMatrix, EveryAdminRouteForEveryKindOfVisitor) {
     };
     const std::map<std::string, std::string> fields{{"reason", "matrix check"}, {"credits", "1"},
                                                     {"key_id", std::to_string(key_ids[0])}, {"role", "viewer"},
-                                                    {"email", "new-op@rsolv.test"}, {"confirm_email", "x"},
+                                                    {"email", "new-op@example.net"}, {"confirm_email", "x"},
                                                     {"kind", "email.welcome"}};
 
     int checked = 0;

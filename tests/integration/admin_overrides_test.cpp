@@ -20,13 +20,13 @@ protected:
 
 TEST_P(AdminOverrides, GrantCreditsRaisesTheLimitAndIsAudited) {
     Customer c = signUpCustomer(app_, "grant@example.com");
-    Operator op = signInOperator(app_, "ops@rsolv.test", "admin");
+    Operator op = signInOperator(app_, "ops@example.net", "admin");
     const auto r = apply(op, c, "credits", {{"credits", "15"}, {"reason", "beta customer, ticket 42"}});
     ASSERT_EQ(r.status, 303) << r.body.substr(0, 300);
     EXPECT_EQ(customerById(app_, c.id).trial_fixes_limit, 25);
     const auto rows = auditRows(app_, "action = 'credits.grant'");
     ASSERT_EQ(rows.size(), 1u);
-    EXPECT_EQ(rows[0], "operator:ops@rsolv.test|credits.grant|customer:" + std::to_string(c.id) + "|" +
+    EXPECT_EQ(rows[0], "operator:ops@example.net|credits.grant|customer:" + std::to_string(c.id) + "|" +
                            std::to_string(c.id) +
                            "|beta customer, ticket 42|{\"trial_fixes_limit\":10,\"trial_fixes_used\":0}"
                            "|{\"trial_fixes_limit\":25,\"trial_fixes_used\":0}");
@@ -42,7 +42,7 @@ TEST_P(AdminOverrides, GrantCreditsRaisesTheLimitAndIsAudited) {
 
 TEST_P(AdminOverrides, EveryChangeNeedsAReason) {
     Customer c = signUpCustomer(app_, "reason@example.com");
-    Operator op = signInOperator(app_, "ops@rsolv.test", "admin");
+    Operator op = signInOperator(app_, "ops@example.net", "admin");
     const auto before = databaseSnapshot(app_);
     for (const char* action : {"credits", "reset-usage", "suspend", "end-sessions", "send-sign-in-link",
                                "resend-welcome"}) {
@@ -55,7 +55,7 @@ TEST_P(AdminOverrides, EveryChangeNeedsAReason) {
 
 TEST_P(AdminOverrides, SuspendReactivateEndSessionsResetAndRevokeAreEachAudited) {
     Customer c = signUpCustomer(app_, "many@example.com");
-    Operator op = signInOperator(app_, "ops@rsolv.test", "admin");
+    Operator op = signInOperator(app_, "ops@example.net", "admin");
     startFixAttempt(app_, c.key, "octo/app");
     ASSERT_EQ(customerById(app_, c.id).trial_fixes_used, 1);
 
@@ -91,7 +91,7 @@ TEST_P(AdminOverrides, SuspendReactivateEndSessionsResetAndRevokeAreEachAudited)
 
 TEST_P(AdminOverrides, ASignInLinkGoesToTheCustomerAndNeverToTheOperator) {
     Customer c = signUpCustomer(app_, "locked-out@example.com");
-    Operator op = signInOperator(app_, "ops@rsolv.test", "admin");
+    Operator op = signInOperator(app_, "ops@example.net", "admin");
     drainJobs(app_);
     const auto r = apply(op, c, "send-sign-in-link", {{"reason", "customer called support"}});
     ASSERT_EQ(r.status, 303);
@@ -108,7 +108,7 @@ TEST_P(AdminOverrides, ASignInLinkGoesToTheCustomerAndNeverToTheOperator) {
 
 TEST_P(AdminOverrides, ResendWelcomeSendsANewWelcomeEmail) {
     Customer c = signUpCustomer(app_, "welcome-again@example.com");
-    Operator op = signInOperator(app_, "ops@rsolv.test", "admin");
+    Operator op = signInOperator(app_, "ops@example.net", "admin");
     drainJobs(app_);
     const size_t before = emailsTo(app_, c.email, "Welcome to RSOLV").size();
     ASSERT_EQ(apply(op, c, "resend-welcome", {{"reason", "lost in spam"}}).status, 303);
@@ -119,7 +119,7 @@ TEST_P(AdminOverrides, ResendWelcomeSendsANewWelcomeEmail) {
 
 TEST_P(AdminOverrides, NeitherTheChangeNorItsAuditRowWithoutTheOther) {
     Customer c = signUpCustomer(app_, "atomic@example.com");
-    Operator op = signInOperator(app_, "ops@rsolv.test", "admin");
+    Operator op = signInOperator(app_, "ops@example.net", "admin");
     const std::string token = csrfOf(op.browser.get(page(c)).body);
     // The audit write fails after the change was made in the same transaction: both must be gone.
     // (A constraint on PostgreSQL, a trigger on SQLite: the table and the statements cached on it stay as they are.)
@@ -195,14 +195,14 @@ TEST_P(AdminOverrides, TheCommandLineDoesTheSameAndIsAuditedAsCli) {
 }
 
 TEST_P(AdminOverrides, TheFirstOperatorIsAddedFromTheCommandLine) {
-    const auto add = runAdminCli(app_, {"operators", "add", "first@rsolv.test", "--role", "admin"});
+    const auto add = runAdminCli(app_, {"operators", "add", "first@example.net", "--role", "admin"});
     EXPECT_EQ(add.status, 0) << add.err;
     EXPECT_EQ(app_.count("operators", "role = 'admin'"), 1);
-    const auto twice = runAdminCli(app_, {"operators", "add", "FIRST@rsolv.test", "--role", "admin"});
+    const auto twice = runAdminCli(app_, {"operators", "add", "FIRST@example.net", "--role", "admin"});
     EXPECT_NE(twice.status, 0);
-    const auto bad = runAdminCli(app_, {"operators", "add", "second@rsolv.test", "--role", "root"});
+    const auto bad = runAdminCli(app_, {"operators", "add", "second@example.net", "--role", "root"});
     EXPECT_NE(bad.status, 0);
-    EXPECT_FALSE(freshOperatorLink(app_, "first@rsolv.test").empty());
+    EXPECT_FALSE(freshOperatorLink(app_, "first@example.net").empty());
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, AdminOverrides, kBothBackends, backendName);

@@ -4,6 +4,7 @@
 #include <csignal>
 #include <iostream>
 
+#include "app/admin_cli.h"
 #include "app/app.h"
 #include "app/service_manager.h"
 #include "common/crypto.h"
@@ -76,25 +77,22 @@ int migrateOnly(const app::Config& config) {
 
 }  // namespace
 
-static int setStatus(const app::Config& config, const std::string& email, const std::string& status) {
-    SystemClock clock;
-    const auto db = app::openAndMigrate(config);
-    const auto address = domain::parseEmail(email);
-    if (!address.ok()) {
-        std::cerr << "rsolv: " << address.error().message << "\n";
+/// `rsolv admin ...`: the operator's command line, with its own parser.
+static int runAdmin(int argc, char** argv) {
+    try {
+        crypto::init();
+        const auto config = app::loadConfig(app::processEnvironment());
+        logging::init(config.log_format == "json" ? logging::Format::Json : logging::Format::Text, config.log_level);
+        SystemClock clock;
+        return app::runAdminCommand(std::vector<std::string>(argv + 2, argv + argc), config, clock, app::cliActor(),
+                                    std::cout, std::cerr);
+    } catch (const app::ConfigError& e) {
+        std::cerr << "rsolv: configuration error: " << e.what() << "\n";
+        return 2;
+    } catch (const std::exception& e) {
+        std::cerr << "rsolv: " << e.what() << "\n";
         return 1;
     }
-    const auto changed = storage::inTransaction(*db, storage::TxMode::Write, [&](storage::Transaction& tx) -> int {
-        const auto customer = storage::CustomerRepository(tx).findByCanonicalEmail(address.value().canonical);
-        if (!customer) return -1;
-        return domain::setCustomerStatus(tx, customer->id, status, clock.now()) ? 1 : 0;
-    });
-    if (changed < 0) {
-        std::cerr << "rsolv: no customer has the email " << email << "\n";
-        return 1;
-    }
-    std::cout << (changed ? "customer is now " : "customer was already ") << status << "\n";
-    return 0;
 }
 
 int main(int argc, char** argv) {
@@ -116,12 +114,9 @@ int main(int argc, char** argv) {
     provision_cmd->add_option("--email", email, "Email address")->required();
     provision_cmd->add_option("--name", name, "Customer name")->required();
     provision_cmd->add_option("--company", company, "Company (optional)");
-    auto* admin_cmd = cli.add_subcommand("admin", "Operator actions on a customer account");
-    admin_cmd->require_subcommand(1);
-    std::string admin_email;
-    auto* suspend_cmd = admin_cmd->add_subcommand("suspend", "Suspend a customer: its sessions end and its keys stop working");
-    auto* reactivate_cmd = admin_cmd->add_subcommand("reactivate", "Reactivate a suspended customer");
-    for (auto* c : {suspend_cmd, reactivate_cmd}) c->add_option("email", admin_email, "The customer's email")->required();
+    // `rsolv admin ...` has its own parser (src/app/admin_cli.cpp); listed here for --help.
+    cli.add_subcommand("admin", "Operator console from the command line (rsolv admin --help)");
+    if (argc > 1 && std::string(argv[1]) == "admin") return runAdmin(argc, argv);
     CLI11_PARSE(cli, argc, argv);
 
     try {
@@ -131,7 +126,6 @@ int main(int argc, char** argv) {
         if (serve_cmd->parsed()) return serve(config);
         if (migrate_cmd->parsed()) return migrateOnly(config);
         if (worker_cmd->parsed()) return work(config);
-        if (admin_cmd->parsed()) return setStatus(config, admin_email, suspend_cmd->parsed() ? "suspended" : "active");
         if (provision_cmd->parsed()) {
             SystemClock clock;
             app::App application(config, clock);

@@ -13,6 +13,7 @@
 #include "common/embedded.h"
 #include "common/webhook_signature.h"
 #include "domain/onboarding.h"
+#include "http/handlers/admin_routes.h"
 #include "http/handlers/routes.h"
 #include "storage/migrations.h"
 #include "storage/postgres_database.h"
@@ -164,6 +165,9 @@ App::App(Config config, const Clock& clock, MonotonicClock& ticks)
     worker_ = std::make_unique<jobs::Worker>(*queue_, worker_options, ticks_);
     for (const auto& kind : email_kinds) worker_->addHandler(kind, *email_handler_);
     buildAlerting(std::string(hostname) + ":" + std::to_string(getpid()));
+    operator_email_handler_ = std::make_unique<jobs::OperatorEmailJobHandler>(
+        *db_, clock_, *mailer_, config_.public_url, config_.publicHost(), web_.operators);
+    worker_->addHandler(std::string(domain::admin::kOperatorSignInJob), *operator_email_handler_);
     // Only one worker thread of one instance needs to do this at a time, but doing it twice deletes nothing twice.
     worker_->addMaintenance([this] {
         const int n = storage::inTransaction(*db_, storage::TxMode::Write, [&](storage::Transaction& tx) {
@@ -193,6 +197,8 @@ App::App(Config config, const Clock& clock, MonotonicClock& ticks)
     sign_in_policy_.links_per_ip_per_hour = config_.sign_in_links_per_ip_per_hour;
     key_policy_.max_active_keys = config_.max_active_keys;
     for (const auto& cidr : config_.trusted_proxies) web_.trusted_proxies.push_back(http::Cidr::parse(cidr).value());
+    for (const auto& cidr : config_.admin_allowed_cidrs)
+        web_.admin_allowed_cidrs.push_back(http::Cidr::parse(cidr).value());
 
     views_ = std::make_unique<http::Views>();
     csrf_ = std::make_unique<http::Csrf>(secret_.subkey("csrf"), config_.public_url);
@@ -210,6 +216,12 @@ App::App(Config config, const Clock& clock, MonotonicClock& ticks)
     http::addDashboardRoutes(router_, *context_);
     http::addKeyRoutes(router_, *context_);
     http::addSettingsRoutes(router_, *context_);
+    http::addAdminAuthRoutes(router_, *context_);
+    http::addAdminHomeRoutes(router_, *context_);
+    http::addAdminCustomerRoutes(router_, *context_);
+    http::addAdminAuditRoutes(router_, *context_);
+    http::addAdminJobRoutes(router_, *context_);
+    http::addAdminOperatorRoutes(router_, *context_);
     http::addAccountSecurityRoutes(router_, *context_);
 }
 

@@ -20,6 +20,7 @@
 #include "jobs/alert_jobs.h"
 #include "jobs/email_jobs.h"
 #include "jobs/job_queue.h"
+#include "jobs/operator_email_jobs.h"
 #include "jobs/worker.h"
 #include "mail/failover_mailer.h"
 #include "mail/mail_settings.h"
@@ -91,6 +92,7 @@ private:
     std::unique_ptr<mail::FailoverMailer> mailer_;
     std::unique_ptr<jobs::JobQueue> queue_;
     std::unique_ptr<jobs::EmailJobHandler> email_handler_;
+    std::unique_ptr<jobs::OperatorEmailJobHandler> operator_email_handler_;
     std::unique_ptr<jobs::Worker> worker_;
     std::unique_ptr<domain::Alerting> alerting_;
     std::unique_ptr<jobs::AlertEmailJobHandler> alert_email_handler_;

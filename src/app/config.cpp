@@ -4,6 +4,7 @@
 #include <charconv>
 #include <sstream>
 #include <cstdlib>
+#include <sstream>
 
 #include "common/webhook_signature.h"
 #include "http/client_ip.h"
@@ -237,6 +238,17 @@ Config loadConfig(const Environment& env) {
     readInt(env, "RSOLV_HTTP_IDLE_SECONDS", c.http_idle_seconds, 1, 3600);
     readInt(env, "RSOLV_HTTP_HEAD_SECONDS", c.http_head_seconds, 1, 3600);
     readInt(env, "RSOLV_SHUTDOWN_SECONDS", c.shutdown_seconds, 0, 3600);
+    if (auto v = env("RSOLV_ADMIN_ALLOWED_CIDRS")) {
+        std::string list = *v;
+        for (char& ch : list)
+            if (ch == ',') ch = ' ';
+        std::istringstream words(list);
+        for (std::string cidr; words >> cidr;) {
+            if (!http::Cidr::parse(cidr).ok())
+                throw ConfigError("RSOLV_ADMIN_ALLOWED_CIDRS has an entry that is not a CIDR: \"" + cidr + "\"");
+            c.admin_allowed_cidrs.push_back(cidr);
+        }
+    }
     return c;
 }
 

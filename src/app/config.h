@@ -82,6 +82,8 @@ struct Config {
     int http_idle_seconds = 5;          ///< a connection with no request under way closes after this
     int http_head_seconds = 10;         ///< a request head must arrive within this (408 otherwise)
     int shutdown_seconds = 20;          ///< on SIGTERM: answer every request already read within this, then stop
+    /// The operator console (issue 12): CIDRs /admin answers from (empty: anywhere; elsewhere it is a 404).
+    std::vector<std::string> admin_allowed_cidrs;
 
     bool https() const { return public_url.rfind("https://", 0) == 0; }
     /// The host of the public URL, for Message-IDs and default addresses.

@@ -7,6 +7,7 @@
 #include "common/clock.h"
 #include "common/telemetry.h"
 #include "domain/accounts.h"
+#include "domain/admin/operators.h"
 #include "domain/api_access.h"
 #include "domain/key_management.h"
 #include "domain/sign_in.h"
@@ -36,6 +37,9 @@ struct WebSettings {
     domain::EmailChangePolicy email_change;
     std::string challenge_key;    ///< signs the signup proof-of-work challenges
     domain::ChallengePolicy challenge;
+    /// The operator console: its sign-in and session policy, and RSOLV_ADMIN_ALLOWED_CIDRS (empty: anywhere).
+    domain::admin::OperatorPolicy operators;
+    std::vector<Cidr> admin_allowed_cidrs;
 };
 
 /// The narrow set of services handlers may use (ClickHouse's IServer idea): built once by the composition root.

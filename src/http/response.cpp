@@ -5,7 +5,7 @@
 namespace rsolv::http {
 
 std::string Cookie::toHeader() const {
-    std::string h = name + "=" + value + "; Path=/";
+    std::string h = name + "=" + value + "; Path=" + path;
     if (max_age_seconds) h += "; Max-Age=" + std::to_string(*max_age_seconds);
     if (http_only) h += "; HttpOnly";
     if (secure) h += "; Secure";

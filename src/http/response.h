@@ -14,6 +14,7 @@ struct Cookie {
     bool http_only = true;
     bool secure = false;
     std::string same_site = "Lax";
+    std::string path = "/";
     std::string toHeader() const;
 };
 

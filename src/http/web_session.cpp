@@ -2,6 +2,7 @@
 
 #include "common/crypto.h"
 #include "common/text.h"
+#include "http/admin_session.h"
 #include "http/http_error.h"
 
 namespace rsolv::http {
@@ -44,7 +45,12 @@ std::optional<SignedIn> currentSignedIn(const Context& ctx, const Request& reque
 }
 
 std::string csrfBinding(const Context& ctx, const Request& request, Response* response) {
-    if (auto s = request.cookie(sessionCookieName(ctx.web)); s && !s->empty()) return *s;
+    // Under /admin the operator's session is the binding, never a customer's: a customer's token opens no admin form.
+    if (isAdminPath(request.path)) {
+        if (auto s = request.cookie(operatorCookieName(ctx.web)); s && !s->empty()) return "admin:" + *s;
+    } else if (auto s = request.cookie(sessionCookieName(ctx.web)); s && !s->empty()) {
+        return *s;
+    }
     if (auto p = request.cookie(preSessionCookieName(ctx.web)); p && p->size() >= 32 && p->size() <= 64) return *p;
     if (!response) return {};
     Cookie c;

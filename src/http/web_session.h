@@ -25,8 +25,8 @@ struct SignedIn {
 };
 std::optional<SignedIn> currentSignedIn(const Context& ctx, const Request& request);
 
-/// The value a form's CSRF token is bound to: the session cookie, else the pre-session cookie, which is created on
-/// the response when the browser has neither.
+/// The value a form's CSRF token is bound to: the session cookie (under /admin, the operator's session cookie), else
+/// the pre-session cookie, which is created on the response when the browser has neither.
 std::string csrfBinding(const Context& ctx, const Request& request, Response* response_to_set_cookie);
 
 /// The signed-in customer, or else an HttpError 303 to /login?return_to=<this page>, which the dispatcher sends.

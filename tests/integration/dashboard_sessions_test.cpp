@@ -138,8 +138,8 @@ TEST_P(DashboardSessions, SuspendingACustomerEndsItsSessions) {
 }
 
 TEST_P(DashboardSessions, AdminSuspendCommandEndsSessions) {
-    // `rsolv admin suspend <email>` / `rsolv admin reactivate <email>`, the operator's commands, run against this test's
-    // database as a separate process.
+    // `rsolv admin suspend <email> --reason R` / `rsolv admin reactivate <email> --reason R`, the operator's commands,
+    // run against this test's database as a separate process (issue 12 made --reason required and audits both).
     const auto rsolv = std::filesystem::read_symlink("/proc/self/exe").parent_path() / "rsolv";
     ASSERT_TRUE(std::filesystem::exists(rsolv)) << "no rsolv binary: build the rsolv target to run " << rsolv.string();
     Customer c = signUpCustomer(app_, "operator-case@example.com");
@@ -155,11 +155,13 @@ TEST_P(DashboardSessions, AdminSuspendCommandEndsSessions) {
         return runCommand("env RSOLV_DATABASE_URL='" + app_.config().database_url + "' RSOLV_SECRET_KEY='" +
                           app_.config().secret_key + "' RSOLV_PUBLIC_URL='" + app_.publicUrl() + "' RSOLV_VAR_DIR='" +
                           var.string() + "' RSOLV_MAIL_URL='file:" + (var / "mail").string() +
-                          "' RSOLV_LOG_LEVEL=error '" + rsolv.string() + "' admin " + verb + " '" + c.email + "'");
+                          "' RSOLV_LOG_LEVEL=error '" + rsolv.string() + "' admin " + verb + " '" + c.email +
+                          "' --reason 'operator test'");
     };
     const auto [suspended, out1] = admin("suspend");
     EXPECT_EQ(suspended, 0) << out1;
     EXPECT_EQ(customerById(app_, c.id).status, "suspended");
+    EXPECT_EQ(app_.count("audit_log", "action = 'customer.suspend' AND actor LIKE 'cli:%'"), 1) << "audited as cli:<user>";
     EXPECT_EQ(sessionCount(app_, c.id), 0) << "suspending deletes every session at once";
     expectRedirectToLogin(app_, c.browser.get("/dashboard/settings"), "/dashboard/settings");
     expectRedirectToLogin(app_, laptop.get("/dashboard/settings"), "/dashboard/settings");
@@ -174,7 +176,7 @@ TEST_P(DashboardSessions, AdminSuspendCommandEndsSessions) {
     const auto [unknown, out3] = runCommand("env RSOLV_DATABASE_URL='" + app_.config().database_url +
                                             "' RSOLV_SECRET_KEY='" + app_.config().secret_key + "' RSOLV_VAR_DIR='" +
                                             var.string() + "' RSOLV_LOG_LEVEL=error '" + rsolv.string() +
-                                            "' admin suspend nobody-at-all@example.com");
+                                            "' admin suspend nobody-at-all@example.com --reason 'operator test'");
     EXPECT_NE(unknown, 0) << out3;
     std::error_code ec;
     std::filesystem::remove_all(var, ec);

@@ -1,0 +1,23 @@
+#pragma once
+
+#include <vector>
+
+#include "common/templates.h"
+#include "http/context.h"
+#include "http/router.h"
+#include "storage/audit_repository.h"
+
+namespace rsolv::http {
+
+/// The operator console's routes, one file each (src/http/handlers/admin_*.cpp).
+void addAdminAuthRoutes(Router& router, const Context& ctx);
+void addAdminHomeRoutes(Router& router, const Context& ctx);
+void addAdminCustomerRoutes(Router& router, const Context& ctx);
+void addAdminAuditRoutes(Router& router, const Context& ctx);
+void addAdminJobRoutes(Router& router, const Context& ctx);
+void addAdminOperatorRoutes(Router& router, const Context& ctx);
+
+/// Audit entries as table rows (the audit page and a customer's page).
+TemplateData auditRows(const std::vector<storage::AuditEntry>& entries);
+
+}  // namespace rsolv::http

@@ -1,0 +1,63 @@
+#include "jobs/operator_email_jobs.h"
+
+#include <nlohmann/json.hpp>
+
+#include "domain/email_address.h"
+
+namespace rsolv::jobs {
+
+OperatorEmailJobHandler::OperatorEmailJobHandler(storage::Database& db, const Clock& clock, mail::Mailer& mailer,
+                                                 std::string public_url, std::string host,
+                                                 domain::admin::OperatorPolicy policy)
+    : db_(db),
+      clock_(clock),
+      mailer_(mailer),
+      public_url_(std::move(public_url)),
+      host_(std::move(host)),
+      policy_(policy),
+      templates_("templates/email/") {}
+
+JobOutcome OperatorEmailJobHandler::run(const Job& job) {
+    auto payload = nlohmann::json::parse(job.payload);
+    nlohmann::json cleaned = payload;
+    cleaned.erase("email");
+    // A retry issues a new token: an earlier one, never sent, simply expires.
+    const auto issued = storage::inTransaction(db_, storage::TxMode::Write, [&](storage::Transaction& tx) {
+        return domain::admin::issueOperatorLink(tx, payload.value("email", ""), clock_.now(), policy_);
+    });
+    if (!issued) return JobOutcome::done(cleaned.dump());
+
+    TemplateData data;
+    const std::string subject = "Your RSOLV operator console sign-in link";
+    data.set("subject", subject);
+    data.set("heading", subject);
+    data.set("sign_in_url", public_url_ + "/admin/signin/" + issued->token);
+    data.set("console_url", public_url_ + "/admin/login");
+    data.set("link_minutes",
+             std::to_string(std::chrono::duration_cast<std::chrono::minutes>(policy_.link_ttl).count()));
+    mail::EmailMessage message;
+    const auto address = domain::parseEmail(issued->op.email);
+    message.to_address = address.ok() ? address.value().smtpAddress() : issued->op.email;
+    message.subject = subject;
+    message.message_id = "<operator-sign-in." + std::to_string(issued->op.id) + "." +
+                         payload.value("instance", std::to_string(job.id)) + "@" + host_ + ">";
+    message.text_body = templates_.render("operator_sign_in.text", data);
+    data.set("content", templates_.render("operator_sign_in.html", data));
+    message.html_body = templates_.render("layout.html", data);
+    const auto result = mailer_.send({message}).at(0);
+    switch (result.kind) {
+        case mail::SendResult::Kind::Sent: return JobOutcome::done(cleaned.dump());
+        case mail::SendResult::Kind::Transient: return JobOutcome::retry(result.detail, cleaned.dump());
+        case mail::SendResult::Kind::Permanent: return JobOutcome::fail(result.detail, cleaned.dump());
+    }
+    return JobOutcome::retry("unknown send result", cleaned.dump());
+}
+
+std::optional<std::string> OperatorEmailJobHandler::onDead(storage::Transaction&, const Job& job, const std::string&) {
+    auto payload = nlohmann::json::parse(job.payload, nullptr, false);
+    if (!payload.is_object() || !payload.contains("email")) return std::nullopt;
+    payload.erase("email");
+    return payload.dump();
+}
+
+}  // namespace rsolv::jobs

@@ -1,0 +1,54 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "storage/database.h"
+
+namespace rsolv::storage {
+
+/// A customer as the console's list shows it.
+struct CustomerSummary {
+    std::int64_t id = 0;
+    std::string email;
+    std::string name;
+    std::optional<std::string> company;
+    std::string status;
+    int trial_fixes_limit = 0;
+    int trial_fixes_used = 0;
+    Timestamp created_at;
+};
+
+/// The console's customer search; empty or zero fields do not filter.
+struct CustomerSearch {
+    std::string query;  ///< part of the email, name or company (any case), or of a key identifier
+    std::string status;  ///< "active", "suspended"
+    int trial = 0;       ///< 1: used up, 2: not used up
+    std::optional<Timestamp> signed_up_from;
+    std::optional<Timestamp> signed_up_before;
+    std::int64_t before_id = 0;  ///< keyset pagination: customers with a smaller id (newest first)
+    int limit = 50;
+};
+
+struct EmailSent {
+    std::string message_id;
+    std::string kind;
+    Timestamp sent_at;
+};
+
+/// SQL the console runs over customers beyond what the customer-facing repositories need.
+class AdminCustomerRepository {
+public:
+    explicit AdminCustomerRepository(Transaction& tx) : tx_(tx) {}
+    std::vector<CustomerSummary> search(const CustomerSearch& s);
+    /// Raises the trial limit by `n`; the new limit, or nothing when the customer does not exist.
+    std::optional<int> raiseTrialLimit(std::int64_t customer_id, int n, Timestamp now);
+    void resetTrialUsage(std::int64_t customer_id, Timestamp now);
+    std::vector<EmailSent> emailsOf(std::int64_t customer_id, int limit);
+
+private:
+    Transaction& tx_;
+};
+
+}  // namespace rsolv::storage

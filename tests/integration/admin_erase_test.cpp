@@ -1,0 +1,87 @@
+// Issue 12, erasing a customer: afterwards a dump of the whole database (every row of every table, as text) holds
+// none of its personal data (email, name, company, IP address, user agent), its keys and sessions are gone, and its
+// events and fix attempts are still there, anonymised. Admins only, typing the email to confirm.
+
+#include "integration/admin_test_helpers.h"
+
+namespace rsolv::test {
+namespace {
+
+constexpr const char* kIp = "198.51.100.77";
+constexpr const char* kUserAgent = "ErasableBrowser/9.9 (Personal Laptop of Zed)";
+
+class AdminErase : public ::testing::TestWithParam<Backend> {
+protected:
+    TestApp app_{GetParam(), dashboardConfig([](app::Config& c) { c.trusted_proxies = {"127.0.0.1/32", "::1/128"}; })};
+
+    std::string dump() {
+        std::string out;
+        for (const auto& [table, rows] : databaseSnapshot(app_))
+            for (const auto& row : rows) out += table + ": " + row + "\n";
+        return out;
+    }
+};
+
+TEST_P(AdminErase, NoPersonalDataIsLeftAnywhereInTheDatabase) {
+    // A customer who signed up from a known address and browser, used the API, signed in again and changed nothing.
+    HttpClient browser(app_.port(), app_.publicUrl());
+    const std::map<std::string, std::string> from{{"X-Forwarded-For", kIp}, {"User-Agent", kUserAgent}};
+    ASSERT_EQ(browser.signup("Zed.Erasable+tag@Example.com", "Zedediah Erasable", "Erasable Widgets GmbH", from).status,
+              303);
+    const std::string key = findApiKey(browser.get("/welcome", from).body);
+    const auto id = customerByEmail(app_, "zed.erasable+tag@example.com").id;
+    startFixAttempt(app_, key, "erasable-widgets/secret-repo");
+    drainJobs(app_);
+    HttpClient laptop(app_.port(), app_.publicUrl());
+    const auto page = laptop.get("/login", from);
+    laptop.postForm("/login", {{"csrf_token", csrfOf(page.body)}, {"email", "Zed.Erasable+tag@Example.com"}}, from);
+    Customer other = signUpCustomer(app_, "keeper@example.com", "Keeper Kept", "Kept Co");
+    Operator op = signInOperator(app_, "ops@example.net", "admin");
+    const std::string before = dump();
+    for (const char* personal : {"zed.erasable", "Zedediah", "Erasable Widgets", kIp, "ErasableBrowser",
+                                 "erasable-widgets/secret-repo"})
+        ASSERT_NE(before.find(personal), std::string::npos) << personal << " was never stored: the test proves nothing";
+
+    // A wrong confirmation and a viewer change nothing.
+    const std::string detail = "/admin/customers/" + std::to_string(id);
+    EXPECT_EQ(operatorPost(op, detail, detail + "/erase", {{"confirm_email", "keeper@example.com"}, {"reason", "gdpr"}}).status,
+              422);
+    EXPECT_EQ(dump(), before);
+
+    const auto r = operatorPost(op, detail, detail + "/erase",
+                                {{"confirm_email", "zed.erasable+tag@example.com"}, {"reason", "GDPR request #7"}});
+    ASSERT_EQ(r.status, 303) << r.body.substr(0, 300);
+    const std::string after = dump();
+    for (const char* personal : {"zed.erasable", "Zed.Erasable", "Zedediah", "Erasable Widgets", kIp,
+                                 "ErasableBrowser", "erasable-widgets/secret-repo"})
+        EXPECT_EQ(after.find(personal), std::string::npos) << personal << " survived the erasure:\n" << after;
+
+    EXPECT_EQ(app_.count("api_keys", "customer_id = " + std::to_string(id)), 0);
+    EXPECT_EQ(sessionCount(app_, id), 0);
+    EXPECT_EQ(app_.count("sign_in_tokens", "customer_id = " + std::to_string(id)), 0);
+    EXPECT_GT(app_.count("provisioning_events", "customer_id = " + std::to_string(id)), 0) << "events stay, anonymised";
+    EXPECT_EQ(app_.count("fix_attempts", "customer_id = " + std::to_string(id)), 1) << "attempts stay, anonymised";
+    EXPECT_EQ(apiCall(app_, "GET", "/api/v1/account", key).status, 401);
+    EXPECT_EQ(auditRows(app_, "action = 'customer.erase'").size(), 1u);
+    // The other customer is untouched.
+    EXPECT_NE(after.find("Keeper Kept"), std::string::npos);
+    EXPECT_EQ(apiCall(app_, "GET", "/api/v1/account", other.key).status, 200);
+    // The address can sign up again as a new customer.
+    HttpClient again(app_.port(), app_.publicUrl());
+    EXPECT_EQ(again.signup("zed.erasable+tag@example.com", "Zed Again").status, 303);
+}
+
+TEST_P(AdminErase, TheCommandLineErasesWithTheEmailAsConfirmation) {
+    Customer c = signUpCustomer(app_, "cli-erase@example.com", "Cli Erasable", "Cli Co");
+    const auto no_reason = runAdminCli(app_, {"erase", c.email});
+    EXPECT_NE(no_reason.status, 0);
+    const auto r = runAdminCli(app_, {"erase", c.email, "--reason", "customer asked", "--json"});
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(dump().find("cli-erase@example.com"), std::string::npos);
+    EXPECT_EQ(dump().find("Cli Erasable"), std::string::npos);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, AdminErase, kBothBackends, backendName);
+
+}  // namespace
+}  // namespace rsolv::test

@@ -192,7 +192,15 @@ int Worker::runBatch() {
             giveBack(jobs, i);
             break;
         }
-        if (!stillHeld(jobs[i])) {
+        bool held = false;
+        try {
+            held = stillHeld(jobs[i]);
+        } catch (const std::exception& e) {
+            // Not known to be ours: leave it; its lease expires and a worker rescues it.
+            spdlog::warn("job {} ({}) not started: its lease could not be confirmed: {}", jobs[i].id, jobs[i].kind,
+                         e.what());
+        }
+        if (!held) {
             spdlog::warn("job {} ({}) not started: its lease was lost", jobs[i].id, jobs[i].kind);
             forget(jobs[i]);
             continue;

@@ -4,6 +4,7 @@
 include(GNUInstallDirs)
 
 install(TARGETS rsolv RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+install(PROGRAMS ${CMAKE_SOURCE_DIR}/deploy/rsolv-admin DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(FILES ${CMAKE_SOURCE_DIR}/deploy/rsolv.env DESTINATION /etc/rsolv PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ)
 install(FILES ${CMAKE_SOURCE_DIR}/deploy/systemd/rsolv.service ${CMAKE_SOURCE_DIR}/deploy/systemd/rsolv-worker@.service
         DESTINATION /lib/systemd/system)

@@ -48,7 +48,8 @@ bool setOnboardingEmails(storage::Transaction& tx, std::int64_t customer_id, boo
 
 EmailChangeRequest requestEmailChange(storage::Transaction& tx, std::int64_t customer_id, std::string_view new_email,
                                       const std::string& client_ip, Timestamp signed_in_at, Timestamp now,
-                                      const DisposableDomains& disposable, const EmailChangePolicy& policy) {
+                                      const DisposableDomains& disposable, const EmailChangePolicy& policy,
+                                      const RateLimiter& limiter) {
     EmailChangeRequest out;
     if (signed_in_at < now - policy.recent_sign_in) {
         out.status = EmailChangeRequest::Status::SignInTooOld;
@@ -78,7 +79,7 @@ EmailChangeRequest requestEmailChange(storage::Transaction& tx, std::int64_t cus
         return out;
     }
     const auto decision =
-        admit(tx,
+        limiter.admit(tx,
               {{"email_change:customer:" + std::to_string(customer_id), policy.per_account_per_hour,
                 std::chrono::hours(1)},
                {"email_change:ip:" + client_ip, policy.per_ip_per_hour, std::chrono::hours(1)}},

@@ -6,6 +6,7 @@
 
 #include "common/clock.h"
 #include "common/result.h"
+#include "domain/rate_limiter.h"
 #include "domain/disposable_domains.h"
 #include "storage/customer_repository.h"
 #include "storage/database.h"
@@ -46,7 +47,8 @@ struct EmailChangeRequest {
 /// refuses invalid, unchanged and disposable addresses; counts against the per-account and per-IP windows.
 EmailChangeRequest requestEmailChange(storage::Transaction& tx, std::int64_t customer_id, std::string_view new_email,
                                       const std::string& client_ip, Timestamp signed_in_at, Timestamp now,
-                                      const DisposableDomains& disposable, const EmailChangePolicy& policy);
+                                      const DisposableDomains& disposable, const EmailChangePolicy& policy,
+                                      const RateLimiter& limiter);
 
 struct EmailChanged {
     std::int64_t customer_id = 0;

@@ -25,7 +25,7 @@ std::string subjectOf(const nlohmann::json& p) {
 
 }  // namespace
 
-JobOutcome AlertEmailJobHandler::run(const Job& job) {
+JobOutcome AlertEmailJobHandler::run(const Job& job, JobLease& lease) {
     const auto p = nlohmann::json::parse(job.payload);
     mail::EmailMessage m;
     m.to_address = p.at("to").get<std::string>();
@@ -35,6 +35,7 @@ JobOutcome AlertEmailJobHandler::run(const Job& job) {
                   "\n\nThis message comes from RSOLV's built-in alerting (RSOLV_ALERT_EMAILS).\n";
     m.message_id = "<alert-" + crypto::sha256Hex(job.unique_key.value_or(std::to_string(job.id))).substr(0, 32) + "@" +
                    host_ + ">";
+    if (!lease.confirm()) return JobOutcome::abandon("lease lost before sending " + m.message_id);
     const auto result = mailer_.send({m}).at(0);
     telemetry_.emailFinished(job.kind, emailResultLabel(result.kind));
     switch (result.kind) {
@@ -44,11 +45,13 @@ JobOutcome AlertEmailJobHandler::run(const Job& job) {
             return JobOutcome::retry(result.detail);
         case mail::SendResult::Kind::Permanent:
             return JobOutcome::fail(result.detail);
+        case mail::SendResult::Kind::Unavailable:
+            return JobOutcome::defer(result.detail);
     }
     return JobOutcome::retry("unknown send result");
 }
 
-JobOutcome AlertWebhookJobHandler::run(const Job& job) {
+JobOutcome AlertWebhookJobHandler::run(const Job& job, JobLease& lease) {
     const auto p = nlohmann::json::parse(job.payload);
     const std::string id = p.at("id").get<std::string>();
     const nlohmann::json body_json = {
@@ -79,6 +82,7 @@ JobOutcome AlertWebhookJobHandler::run(const Job& job) {
     request.set("webhook-id", id);
     request.set("webhook-timestamp", timestamp);
     request.set("webhook-signature", webhookSignature(settings_.key, id, timestamp, body));
+    if (!lease.confirm()) return JobOutcome::abandon("lease lost before posting webhook " + id);
     session->sendRequest(request) << body;
     Poco::Net::HTTPResponse response;
     std::ostringstream ignored;

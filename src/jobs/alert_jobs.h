@@ -14,7 +14,7 @@ class AlertEmailJobHandler final : public JobHandler {
 public:
     AlertEmailJobHandler(mail::Mailer& mailer, std::string host, Telemetry& telemetry)
         : mailer_(mailer), host_(std::move(host)), telemetry_(telemetry) {}
-    JobOutcome run(const Job& job) override;
+    JobOutcome run(const Job& job, JobLease& lease) override;
 
 private:
     mail::Mailer& mailer_;
@@ -35,7 +35,7 @@ class AlertWebhookJobHandler final : public JobHandler {
 public:
     AlertWebhookJobHandler(const Clock& clock, AlertWebhookSettings settings)
         : clock_(clock), settings_(std::move(settings)) {}
-    JobOutcome run(const Job& job) override;
+    JobOutcome run(const Job& job, JobLease& lease) override;
 
 private:
     const Clock& clock_;

@@ -10,6 +10,8 @@ std::string_view emailResultLabel(mail::SendResult::Kind kind) {
             return "transient";
         case mail::SendResult::Kind::Permanent:
             return "permanent";
+        case mail::SendResult::Kind::Unavailable:
+            return "unavailable";
     }
     return "unknown";
 }

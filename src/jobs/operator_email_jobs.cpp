@@ -17,7 +17,7 @@ OperatorEmailJobHandler::OperatorEmailJobHandler(storage::Database& db, const Cl
       policy_(policy),
       templates_("templates/email/") {}
 
-JobOutcome OperatorEmailJobHandler::run(const Job& job) {
+JobOutcome OperatorEmailJobHandler::run(const Job& job, JobLease& lease) {
     auto payload = nlohmann::json::parse(job.payload);
     nlohmann::json cleaned = payload;
     cleaned.erase("email");
@@ -44,11 +44,13 @@ JobOutcome OperatorEmailJobHandler::run(const Job& job) {
     message.text_body = templates_.render("operator_sign_in.text", data);
     data.set("content", templates_.render("operator_sign_in.html", data));
     message.html_body = templates_.render("layout.html", data);
+    if (!lease.confirm()) return JobOutcome::abandon("lease lost before sending " + message.message_id);
     const auto result = mailer_.send({message}).at(0);
     switch (result.kind) {
         case mail::SendResult::Kind::Sent: return JobOutcome::done(cleaned.dump());
         case mail::SendResult::Kind::Transient: return JobOutcome::retry(result.detail, cleaned.dump());
         case mail::SendResult::Kind::Permanent: return JobOutcome::fail(result.detail, cleaned.dump());
+        case mail::SendResult::Kind::Unavailable: return JobOutcome::defer(result.detail);
     }
     return JobOutcome::retry("unknown send result", cleaned.dump());
 }

@@ -17,7 +17,7 @@ class OperatorEmailJobHandler final : public JobHandler {
 public:
     OperatorEmailJobHandler(storage::Database& db, const Clock& clock, mail::Mailer& mailer, std::string public_url,
                             std::string host, domain::admin::OperatorPolicy policy);
-    JobOutcome run(const Job& job) override;
+    JobOutcome run(const Job& job, JobLease& lease) override;
     std::optional<std::string> onDead(storage::Transaction& tx, const Job& job, const std::string& error) override;
 
 private:

@@ -62,7 +62,7 @@ done
 dpkg-deb --ctrl-tarfile "$DEB" | tar -xO ./conffiles >"$WORK/conffiles"
 check "/etc/rsolv/rsolv.env is a conffile" grep -qx /etc/rsolv/rsolv.env "$WORK/conffiles"
 dpkg-deb -c "$DEB" >"$WORK/contents"
-for f in ./usr/bin/rsolv ./lib/systemd/system/rsolv.service ./lib/systemd/system/rsolv-worker@.service \
+for f in ./usr/bin/rsolv ./usr/bin/rsolv-admin ./lib/systemd/system/rsolv.service ./lib/systemd/system/rsolv-worker@.service \
          ./usr/share/rsolv/nginx/rsolv.conf ./etc/rsolv/rsolv.env; do
   check "the package holds $f" grep -q " $f\$" "$WORK/contents"
 done
@@ -202,6 +202,11 @@ check "plain http redirects to https" \
   test "$(curl -s -o /dev/null -w '%{http_code}' -H 'Host: localhost' "http://127.0.0.1:$HTTP_PORT/signup")" = 301
 stop_rsolv
 kill "$NGINX_PID"; wait "$NGINX_PID" 2>/dev/null || true; NGINX_PID=""
+
+# rsolv-admin runs `rsolv admin` with the installed configuration, as the rsolv user.
+check "rsolv-admin adds the first operator" $SUDO rsolv-admin operators add ops@example.com --role admin --reason "package test"
+check "rsolv-admin finds the customer who signed up through nginx" \
+  bash -c "$SUDO rsolv-admin customers list --query ada@example.com --json | grep -q ada@example.com"
 summary+=("signup through nginx over TLS: 303, client 127.0.0.5 recorded")
 
 # --- 6. upgrade, remove, purge ----------------------------------------------------------------------------------------

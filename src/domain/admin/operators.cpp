@@ -74,13 +74,13 @@ Result<bool> setOperatorDisabled(storage::Transaction& tx, std::int64_t operator
 }
 
 bool requestOperatorLink(storage::Transaction& tx, std::string_view typed_email, const std::string& client_ip,
-                         Timestamp now, const OperatorPolicy& policy) {
-    const auto ip = admit(tx, {{"admin-signin:ip:" + client_ip, policy.links_per_ip_per_hour, std::chrono::hours(1)}},
+                         Timestamp now, const OperatorPolicy& policy, const RateLimiter& limiter) {
+    const auto ip = limiter.admit(tx, {{"admin-signin:ip:" + client_ip, policy.links_per_ip_per_hour, std::chrono::hours(1)}},
                           now);
     if (!ip.allowed) return false;
     const auto address = parseEmail(typed_email);
     if (!address.ok()) return true;
-    const auto email = admit(tx,
+    const auto email = limiter.admit(tx,
                              {{"admin-signin:email:" + crypto::sha256Hex(address.value().canonical),
                                policy.links_per_email_per_hour, std::chrono::hours(1)}},
                              now);

@@ -7,6 +7,7 @@
 
 #include "common/clock.h"
 #include "common/result.h"
+#include "domain/rate_limiter.h"
 #include "domain/admin/audit.h"
 #include "storage/database.h"
 #include "storage/operator_repository.h"
@@ -40,7 +41,7 @@ Result<bool> setOperatorDisabled(storage::Transaction& tx, std::int64_t operator
 /// POST /admin/login: whatever the address, the same statements run (the look-up happens in the job). True unless
 /// the per-IP limit refused it.
 bool requestOperatorLink(storage::Transaction& tx, std::string_view typed_email, const std::string& client_ip,
-                         Timestamp now, const OperatorPolicy& policy);
+                         Timestamp now, const OperatorPolicy& policy, const RateLimiter& limiter);
 
 /// For the job: a new single-use token for an enabled operator (stored hashed), or nothing.
 struct IssuedOperatorLink {
@@ -48,7 +49,7 @@ struct IssuedOperatorLink {
     storage::OperatorRecord op;
 };
 std::optional<IssuedOperatorLink> issueOperatorLink(storage::Transaction& tx, const std::string& canonical_email,
-                                                    Timestamp now, const OperatorPolicy& policy);
+                                                    Timestamp now, const OperatorPolicy& policy, const RateLimiter& limiter);
 
 struct StartedOperatorSession {
     std::string token;
@@ -68,7 +69,7 @@ struct OperatorSignedIn {
 };
 /// The live session of an enabled operator; an idle, expired or disabled one is deleted on sight.
 std::optional<OperatorSignedIn> resolveOperatorSession(storage::Transaction& tx, const std::string& token,
-                                                       Timestamp now, const OperatorPolicy& policy);
+                                                       Timestamp now, const OperatorPolicy& policy, const RateLimiter& limiter);
 void endOperatorSession(storage::Transaction& tx, const std::string& token);
 
 std::vector<storage::OperatorRecord> listOperators(storage::Transaction& tx);

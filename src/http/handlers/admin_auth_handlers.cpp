@@ -24,7 +24,7 @@ Response requestLink(const Context& ctx, Request& req) {
     const auto form = req.form();
     const bool admitted = storage::inTransaction(ctx.db, storage::TxMode::Write, [&](storage::Transaction& tx) {
         return domain::admin::requestOperatorLink(tx, fieldOf(form, "email"), req.client_ip, ctx.clock.now(),
-                                                  ctx.web.operators);
+                                                  ctx.web.operators, ctx.limiter);
     });
     if (!admitted)
         throw HttpError(429, "rate_limited", "Too many sign-in links were asked for from your network. Try later.")

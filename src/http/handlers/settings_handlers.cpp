@@ -88,7 +88,7 @@ Response changeEmail(const Context& ctx, Request& req) {
     const auto asked = storage::inTransaction(ctx.db, storage::TxMode::Write, [&](storage::Transaction& tx) {
         auto out = domain::requestEmailChange(tx, who.customer.id, fieldOf(form, "new_email"), req.client_ip,
                                               who.session.created_at, ctx.clock.now(), ctx.provisioning.disposable(),
-                                              ctx.web.email_change);
+                                              ctx.web.email_change, ctx.limiter);
         if (out.status == Status::Sent)
             setNotice(ctx, tx, who.session.id_hash, "We sent a confirmation link to " + out.new_email + ".");
         return out;

@@ -12,8 +12,8 @@ namespace rsolv::test {
 namespace {
 
 std::int64_t rejections(TestApp& app, const std::string& reason) {
-    return querySql(app, "SELECT COUNT(*) AS n FROM provisioning_events WHERE details LIKE $1",
-                    {"%\"reason\":\"" + reason + "\"%"})
+    return querySql(app, "SELECT COUNT(*) AS n FROM provisioning_events WHERE CAST(details AS TEXT) LIKE $1",
+                    {"%\"reason\":%\"" + reason + "\"%"})  // jsonb's text has a space after the colon
         .front()
         .i64("n");
 }

@@ -70,6 +70,9 @@ TEST_P(EmailRecord, AnAcceptedEmailWhoseRecordFailsIsRecordedLaterAndNotSentAgai
     settings.public_url = app.publicUrl();
     settings.host = app.config().publicHost();
     settings.record_retry_first = 1ms;
+    settings.payload_key = app.app().secretKey().subkey("job-payload-encryption");
+    settings.unsubscribe_key = app.app().secretKey().subkey("unsubscribe-links");
+    settings.not_me_key = app.app().secretKey().subkey("not-me-links");
     jobs::EmailJobHandler handler(flaky, app.clock(), mailer, settings);
     jobs::JobQueue queue(app.db(), app.clock(), "flaky-worker", 60s);
     jobs::Worker worker(queue, {});

@@ -83,7 +83,9 @@ TEST_P(EmailWelcome, SendsWelcomeEmailOnProvisioning) {
     // The form carries the page's return_to, as a browser submits it: the welcome link opens the setup wizard.
     const auto signed_in = phone.postForm(path, {{"csrf_token", csrf}, {"return_to", inputValue(page.body, "return_to")}});
     EXPECT_EQ(signed_in.status, 303) << signed_in.body;
-    EXPECT_EQ(signed_in.header("location"), app_.publicUrl() + "/dashboard/setup");
+    // The first use of an emailed link proves the address: the review of what was made before comes first, then
+    // the setup wizard (issue 9, pre-hijacking).
+    EXPECT_EQ(signed_in.header("location"), app_.publicUrl() + "/dashboard/review?return_to=%2Fdashboard%2Fsetup");
     EXPECT_TRUE(phone.cookies().count("rsolv_session"));
     const auto welcome = phone.get("/welcome");
     EXPECT_EQ(welcome.status, 200);
@@ -173,7 +175,8 @@ TEST_P(EmailWelcome, DuplicateSignupSendsAlreadyRegisteredEmailWithSignInLink) {
     HttpClient owner(app_.port(), app_.publicUrl());
     const auto res = owner.postForm(path, {{"csrf_token", inputValue(owner.get(path).body, "csrf_token")}});
     EXPECT_EQ(res.status, 303) << res.body;
-    EXPECT_EQ(res.header("location"), app_.publicUrl() + "/dashboard");
+    // The first proof of the address opens the review first (issue 9, pre-hijacking).
+    EXPECT_EQ(res.header("location"), app_.publicUrl() + "/dashboard/review?return_to=%2Fdashboard");
     const auto welcome = owner.get("/welcome");
     EXPECT_EQ(welcome.status, 200);
     EXPECT_NE(welcome.body.find("Ada Byron"), std::string::npos);

@@ -49,7 +49,7 @@ struct IssuedOperatorLink {
     storage::OperatorRecord op;
 };
 std::optional<IssuedOperatorLink> issueOperatorLink(storage::Transaction& tx, const std::string& canonical_email,
-                                                    Timestamp now, const OperatorPolicy& policy, const RateLimiter& limiter);
+                                                    Timestamp now, const OperatorPolicy& policy);
 
 struct StartedOperatorSession {
     std::string token;
@@ -69,7 +69,7 @@ struct OperatorSignedIn {
 };
 /// The live session of an enabled operator; an idle, expired or disabled one is deleted on sight.
 std::optional<OperatorSignedIn> resolveOperatorSession(storage::Transaction& tx, const std::string& token,
-                                                       Timestamp now, const OperatorPolicy& policy, const RateLimiter& limiter);
+                                                       Timestamp now, const OperatorPolicy& policy);
 void endOperatorSession(storage::Transaction& tx, const std::string& token);
 
 std::vector<storage::OperatorRecord> listOperators(storage::Transaction& tx);

@@ -67,7 +67,8 @@ Response updateFixAttempt(const Context& ctx, const Request& req) {
             throw HttpError(409, done.error().code, done.error().message);
         }
         auto body = domain::toJson(done.value().attempt);
-        body["refunds_remaining"] = done.value().refunds_remaining;
+        // The refund decision is news only when an attempt failed; a success answers with the attempt as GET shows it.
+        if (done.value().attempt.status == "failed") body["refunds_remaining"] = done.value().refunds_remaining;
         return jsonResponse(body);
     });
 }

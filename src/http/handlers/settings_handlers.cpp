@@ -120,7 +120,7 @@ Response sendMeSignInLink(const Context& ctx, Request& req) {
     const std::string return_to = domain::safeReturnTo(fieldOf(req.form(), "return_to"));
     const auto outcome = storage::inTransaction(ctx.db, storage::TxMode::Write, [&](storage::Transaction& tx) {
         auto out = domain::requestSignInLink(tx, who.customer.email, return_to, req.client_ip, ctx.clock.now(),
-                                             ctx.sign_in);
+                                             ctx.sign_in, ctx.limiter);
         if (!out.ip_limited)
             setNotice(ctx, tx, who.session.id_hash, "We sent a sign-in link to " + who.customer.email + ".");
         return out;

@@ -174,7 +174,7 @@ HttpResponse HttpClient::request(const std::string& method, const std::string& p
                 cookies_[cname] = cvalue;
         }
     }
-    recordApiExchange(method, path, r);
+    if (logContract) recordApiExchange(method, path, r);
     return r;
 }
 

@@ -93,6 +93,8 @@ public:
 
     std::map<std::string, std::string>& cookies() { return cookies_; }
     bool sendOrigin = true;
+    /// Exchanges under /api/ go to the contract log (RSOLV_CONTRACT_LOG); off for servers that are not rsolv.
+    bool logContract = true;
 
 private:
     unsigned short port_;

@@ -702,7 +702,8 @@ class Suite:
             time.sleep(2)
             results = load.stop()
             statuses = [s for _, _, _, s in results]
-            bad = [s for s in statuses if s not in (303, 503)]
+            # The form page reads the database too (its session and bot checks): 503 there is the same fail-closed answer.
+            bad = [s for s in statuses if s not in (303, 503, "form_503")]
             if bad:
                 failures.append(f"answers other than 303 and 503: {status_counts(bad)}")
             oracle = Oracle(db)
@@ -944,10 +945,15 @@ class Suite:
             stopped_in = time.time() - term_at
             results = load.stop()
             statuses = [s for _, _, _, s in results]
-            # A request sent before the signal must have had its answer; after it, refusal is fine.
-            cut = [s for st, _, _, s in results if st < term_at and s not in (303,)]
+            # A request sent well before the signal has been read by the server and must have had its answer; after it,
+            # refusal is fine. One begun in the last moment may still sit unread in the kernel (the accept backlog or
+            # the socket) when the listener closes: it is reset unread, nothing of it committed (the oracle's
+            # `unacknowledged` proves that), and the client may safely send it again. Those are counted, not failed.
+            unread_window = 0.25
+            cut = [s for st, _, _, s in results if st < term_at - unread_window and s not in (303,)]
             if cut:
                 failures.append(f"{len(cut)} requests sent before SIGTERM got no answer: {status_counts(cut)}")
+            last_moment = [s for st, _, _, s in results if term_at - unread_window <= st < term_at and s != 303]
             if code is None:
                 failures.append("serve did not exit within 40 s of SIGTERM")
             elif code != 0:
@@ -956,6 +962,7 @@ class Suite:
             figures = oracle.check_signups([(a, s) for _, _, a, s in results], failures)
             figures["sent_before_signal"] = sum(1 for st, _, _, _ in results if st < term_at)
             figures["refused_after_signal"] = sum(1 for st, _, _, s in results if st >= term_at and s != 303)
+            figures["reset_unread_at_signal"] = len(last_moment)
             figures["running_after_exit"] = oracle.stuck_jobs()
             if figures["running_after_exit"]:
                 failures.append(f"{figures['running_after_exit']} claimed jobs not handed back at exit")

@@ -104,11 +104,12 @@ TEST_P(ApiIdempotencyFailure, AnOperationAnswering5xxIsRolledBackAndReleasesItsK
 }
 
 TEST_P(ApiIdempotencyFailure, AKeyThatCannotBeReleasedIsLoggedAndTakenOverOnceStale) {
+    // The capture outlives the app: its threads log a request's line after the answer is written.
+    LogCapture log;
     TestApp app(GetParam());
     const std::string key = signUpForKey(app, "dev@example.com");
     failOn(app.db(), "fix_attempts", "INSERT");
     failOn(app.db(), "idempotency_keys", "DELETE");
-    LogCapture log;
     const auto failed = callApi(app, "POST", "/api/v1/fix-attempts", key, kWidgets, {{"Idempotency-Key", "run-2"}});
     EXPECT_EQ(failed.status, 500) << failed.body;
     const std::string text = log.text();

@@ -15,6 +15,7 @@
 
 #include "common/logging.h"
 #include "domain/api_key.h"
+#include "integration/api_test_helpers.h"
 #include "integration/dashboard_test_helpers.h"
 #include "support/test_app.h"
 

@@ -12,8 +12,9 @@ namespace rsolv::test {
 namespace {
 
 std::int64_t rejections(TestApp& app, const std::string& reason) {
-    return querySql(app, "SELECT COUNT(*) AS n FROM provisioning_events WHERE details LIKE $1",
-                    {"%\"reason\":\"" + reason + "\"%"})
+    // details is jsonb on PostgreSQL (its text has a space after the colon), text on SQLite.
+    return querySql(app, "SELECT COUNT(*) AS n FROM provisioning_events WHERE CAST(details AS TEXT) LIKE $1",
+                    {"%\"" + reason + "\"%"})
         .front()
         .i64("n");
 }

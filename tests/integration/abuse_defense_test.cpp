@@ -95,6 +95,31 @@ TEST_P(BotDefense, TheLoginFormIsGuardedTheSameWay) {
     EXPECT_EQ(second.status, 303) << second.body.substr(0, 300);
 }
 
+// The render time is signed: a bot that backdates the stamp it was given, or makes one up, is refused like a fast one.
+TEST_P(BotDefense, ARenderTimeTheBotMadeUpIsRefused) {
+    TestApp app(GetParam(), signupConfig([](app::Config& c) { c.form_min_fill_seconds = 2; }));
+    HttpClient browser(app.port(), app.publicUrl());
+    const auto page = browser.get("/signup");
+    const std::string stamp = formValue(page.body, "form_ts");
+    const auto dot = stamp.find('.');
+    ASSERT_NE(dot, std::string::npos) << stamp;
+    const std::string backdated = std::to_string(std::stoll(stamp.substr(0, dot)) - 3600) + stamp.substr(dot);
+    const std::string made_up = std::to_string(std::stoll(stamp.substr(0, dot)) - 60) + ".bm90LWEtc2lnbmF0dXJl";
+    for (const std::string& forged : {backdated, made_up}) {
+        auto fields = formFields(page.body, {{"email", "backdated@example.com"}, {"name", "Bot"}});
+        fields["form_ts"] = forged;
+        const auto r = browser.postForm("/signup", fields);
+        EXPECT_EQ(r.status, 422) << forged << ": " << r.body.substr(0, 300);
+        EXPECT_TRUE(contains(r.body, "press the button once more")) << forged;
+    }
+    const auto login_page = browser.get("/login");
+    auto login = formFields(login_page.body, {{"email", "backdated@example.com"}});
+    login["form_ts"] = backdated;
+    EXPECT_EQ(browser.postForm("/login", login).status, 422) << "the login form checks the signature too";
+    EXPECT_EQ(app.count("customers"), 0);
+    EXPECT_EQ(rejections(app, "bot_suspected"), 3);
+}
+
 TEST_P(BotDefense, TheChallengeIsSignedSingleUseAndExpires) {
     TestApp app(GetParam(), signupConfig([](app::Config& c) { c.signup_challenge = "always"; }));
     HttpClient browser(app.port(), app.publicUrl());

@@ -32,6 +32,10 @@ constexpr const char* kDisposable =
     "We can't open accounts for disposable email addresses, because we need to reach you about your fixes. Please "
     "use an address you'll keep — a private relay such as Firefox Relay or Hide My Email is fine.";
 
+constexpr const char* kMixedScript =
+    "The domain after the @ mixes letters from different alphabets (such as Latin and Cyrillic), which is how "
+    "look-alike addresses are made. Please type it with the letters of one alphabet.";
+
 constexpr const char* kNameControl =
     "This contains a line break or another invisible control character. Please remove it.";
 
@@ -82,6 +86,8 @@ std::vector<EmailCase> emailCases() {
         {"user+@example.org", "", "user@example.org"},
         {"+tag@example.com", "", "+tag@example.com"},
         {"deep@a.b.c.example.net", "", "deep@a.b.c.example.net"},
+        {"user@пример.рф", "", "user@xn--e1afmkfd.xn--p1ai"},  // one script (Cyrillic) per label: accepted
+        {"user@例え.jp", "", "user@xn--r8jz45g.jp"},
         // Refused, with the sentence shown next to the field.
         {"", kRequired, ""},
         {"   ", kRequired, ""},
@@ -125,6 +131,9 @@ std::vector<EmailCase> emailCases() {
         {"\xff\xfe@example.com", kUnreadable, ""},
         {"user@\xc3\x28.com", kUnreadable, ""},
         {"x@mailinator.com", kDisposable, ""},
+        {"ceo@p\xd0\xb0ypal.com", kMixedScript, ""},  // Latin with a Cyrillic а (UTS #39 mixed script)
+        {"ceo@g\xce\xbfogle.com", kMixedScript, ""},  // Latin with a Greek omicron
+        {"ceo@xn--pypal-4ve.com", kMixedScript, ""},    // the same, typed as punycode
         {"x@sub.mailinator.com", kDisposable, ""},
     };
 }

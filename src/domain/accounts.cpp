@@ -6,6 +6,7 @@
 #include "domain/events.h"
 #include "domain/onboarding.h"
 #include "domain/rate_limiter.h"
+#include "domain/sign_in_links.h"
 #include "jobs/job_queue.h"
 #include "storage/api_key_repository.h"
 #include "storage/session_repository.h"
@@ -95,7 +96,7 @@ EmailChangeRequest requestEmailChange(storage::Transaction& tx, std::int64_t cus
     jobs::enqueue(tx,
                   {std::string(email_kind::kEmailChange),
                    {{"customer_id", customer_id}, {"new_email", address.as_typed},
-                    {"instance", crypto::hex(crypto::randomBytes(8))}},
+                    {"requested_at", requestedAtValue(now)}, {"instance", crypto::hex(crypto::randomBytes(8))}},
                    std::nullopt, now, 5},
                   now);
     recordEvent(tx, customer_id, "email_change", "requested", {{"ip", client_ip}}, now);
@@ -140,6 +141,7 @@ std::optional<std::string> pendingEmailChange(storage::Transaction& tx, const st
 }
 
 void signOutEverywhere(storage::Transaction& tx, std::int64_t customer_id, Timestamp now) {
+    lockAccountLinks(tx, customer_id);  // a link being made now is either voided below or refused by its job
     const int ended = storage::SessionRepository(tx).removeAllFor(customer_id);
     const int links = storage::SignInTokenRepository(tx).voidAllFor(customer_id, now);
     recordEvent(tx, customer_id, "signed_out_everywhere", "succeeded", {{"sessions_ended", ended}, {"links_voided", links}},

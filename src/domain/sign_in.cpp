@@ -36,6 +36,7 @@ SignInLinkRequest requestSignInLink(storage::Transaction& tx, std::string_view t
                   {std::string(email_kind::kSignIn),
                    {{"email", address.value().canonical},
                     {"return_to", safeReturnTo(return_to)},
+                    {"requested_at", requestedAtValue(now)},
                     {"instance", crypto::hex(crypto::randomBytes(8))}},
                    std::nullopt, now, 3},
                   now);

@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "common/crypto.h"
+#include "storage/event_times.h"
 #include "storage/sign_in_token_repository.h"
 
 namespace rsolv::domain {
@@ -34,6 +35,19 @@ std::optional<std::int64_t> verifyUnsubscribeToken(const std::string& key32, con
     if (ec != std::errc() || p != token.data() + dot || id <= 0) return std::nullopt;
     if (!crypto::verifyMac(key32, "unsubscribe:" + token.substr(0, dot), token.substr(dot + 1))) return std::nullopt;
     return id;
+}
+
+std::int64_t requestedAtValue(Timestamp now) { return now.time_since_epoch().count(); }
+
+void lockAccountLinks(storage::Transaction& tx, std::int64_t customer_id) {
+    tx.lockKey("account-links:" + std::to_string(customer_id));
+}
+
+bool linkRequestVoided(storage::Transaction& tx, std::int64_t customer_id, std::optional<std::int64_t> requested_at) {
+    lockAccountLinks(tx, customer_id);
+    if (!requested_at) return false;
+    const auto signed_out = storage::latestEventAt(tx, customer_id, "signed_out_everywhere");
+    return signed_out && Timestamp(std::chrono::microseconds(*requested_at)) < *signed_out;
 }
 
 }  // namespace rsolv::domain

@@ -38,6 +38,13 @@ struct LinkSpec {
     Duration ttl{};
 };
 
+/// When the link of a sign-in or email-change email was asked for; nothing for other emails and older jobs.
+std::optional<std::int64_t> requestedAt(const nlohmann::json& payload) {
+    const auto it = payload.find("requested_at");
+    if (it == payload.end() || !it->is_number_integer()) return std::nullopt;
+    return it->get<std::int64_t>();
+}
+
 LinkSpec linkFor(std::string_view k, const nlohmann::json& payload, const EmailJobSettings& s) {
     if (k == kind::kEmailChanged) return {};
     if (k == kind::kEmailChange) return {"email_change", "/settings/email/confirm/", "", std::chrono::hours(24)};
@@ -167,6 +174,8 @@ JobOutcome EmailJobHandler::run(const Job& job, JobLease& lease) {
             r.skip_reason = "address_undeliverable";
         else if (onboarding && !customer->onboarding_emails)
             r.skip_reason = "unsubscribed";
+        else if (!link.purpose.empty() && domain::linkRequestVoided(tx, customer->id, requestedAt(payload)))
+            r.skip_reason = "signed_out_everywhere";
         if (!r.skip_reason.empty()) {
             if (r.skip_reason != "already_sent")
                 domain::recordEvent(tx, customer->id, event_type, "skipped", {{"reason", r.skip_reason}}, now);

@@ -324,6 +324,36 @@ TEST_P(MailAbuse, SignOutEverywhereVoidsOutstandingLinks) {
     EXPECT_EQ(sessionCount(app_, c.id), 0);
 }
 
+// A sign-in link or an email-change confirmation asked for before "sign out everywhere", whose email was still
+// queued at the time, is not made afterwards: the sign-out voids every link outstanding then, queued ones included.
+TEST_P(MailAbuse, SignOutEverywhereAlsoStopsLinksStillQueued) {
+    Customer c = signUpCustomer(app_, "queued-links@example.com");
+    drainJobs(app_);  // the welcome email and its link went out before
+    HttpClient asker(app_.port(), app_.publicUrl());
+    ASSERT_EQ(requestSignInLink(asker, c.email).status, 303);
+    ASSERT_EQ(submitForm(c.browser, "/dashboard/settings", "/dashboard/settings/email",
+                         {{"new_email", "queued-new@example.com"}})
+                  .status,
+              303);
+    app_.clock().advance(std::chrono::seconds(1));
+    ASSERT_EQ(submitForm(c.browser, "/dashboard/settings", "/dashboard/settings/sign-out-everywhere").status, 303);
+
+    drainJobs(app_);
+    EXPECT_TRUE(emailsTo(app_, c.email, kSignInSubject).empty())
+        << "a sign-in link asked for before the sign-out was made and sent after it";
+    EXPECT_TRUE(emailsTo(app_, "queued-new@example.com").empty())
+        << "an email-change link asked for before the sign-out was made and sent after it";
+    EXPECT_EQ(app_.count("sign_in_tokens", "used_at IS NULL"), 0) << "no live link is left";
+    EXPECT_EQ(app_.count("jobs", "kind IN ('email.sign_in', 'email.email_change') AND state <> 'completed'"), 0)
+        << "the queued jobs ended, sending nothing";
+
+    // A link asked for after the sign-out works as ever.
+    app_.clock().advance(std::chrono::seconds(1));
+    HttpClient later(app_.port(), app_.publicUrl());
+    EXPECT_EQ(signInByEmail(app_, later, c.email).status, 303);
+    EXPECT_EQ(emailsTo(app_, c.email, kSignInSubject).size(), 1u);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, MailAbuse, kBothBackends, backendName);
 
 }  // namespace

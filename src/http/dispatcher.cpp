@@ -1,3 +1,4 @@
+#include "http/admin_session.h"
 #include "http/dispatcher.h"
 
 #include <Poco/Exception.h>
@@ -77,6 +78,8 @@ std::optional<Response> Dispatcher::route(Call& call, RequestHead head) const {
         for (auto& [k, v] : head.fields) request.headers.emplace(std::move(k), std::move(v));
         request.cookies = parseCookieHeader(request.header("Cookie"));
         request.client_ip = clientIp(request.peer_ip, request.header("X-Forwarded-For"), ctx_.web.trusted_proxies);
+        // RSOLV_ADMIN_ALLOWED_CIDRS answers before routing, CSRF, media type or method: 404 as for any unknown address.
+        if (isAdminPath(request.path)) requireAllowedNetwork(ctx_, request);
 
         auto match = router_.match(request.method, request.path);
         if (!match.route) {

@@ -151,6 +151,22 @@ TEST_P(AdminAuth, AnotherNetworkFindsNothingWhenAllowedCidrsAreSet) {
     EXPECT_EQ(ok.get("/admin/login").status, 200);
 }
 
+// The allow-list answers before anything else under /admin: a form without a CSRF token, a body of the wrong
+// media type or a method no route takes all get the same 404 as an unknown address (not 403, 415 or 405).
+TEST_P(AdminAuth, AnotherNetworkGets404BeforeAnyOtherAnswer) {
+    TestApp restricted(GetParam(), dashboardConfig([](app::Config& c) { c.admin_allowed_cidrs = {"10.0.0.0/8"}; }));
+    addOperator(restricted, "outside@example.net", "admin");
+    HttpClient browser(restricted.port(), restricted.publicUrl());
+    for (const char* path : {"/admin/login", "/admin/logout", "/admin/operators", "/admin/jobs/retry-dead",
+                             "/admin/customers/1/", "/admin/jobs/1/retry"}) {
+        EXPECT_EQ(browser.postForm(path, {{"email", "outside@example.net"}}).status, 404) << "POST " << path;
+        EXPECT_EQ(browser.request("POST", path, "{}", "application/json").status, 404) << "POST json " << path;
+    }
+    EXPECT_EQ(browser.request("PUT", "/admin/login", "", "").status, 404) << "not 405";
+    EXPECT_EQ(browser.request("DELETE", "/admin", "", "").status, 404) << "not 405";
+    EXPECT_EQ(restricted.count("jobs", "kind = 'email.operator_sign_in'"), 0);
+}
+
 TEST_P(AdminAuth, SigningOutEndsTheOperatorSession) {
     Operator op = signInOperator(app_, "bye@example.net", "viewer");
     const std::string token = op.browser.cookies().at("rsolv_admin");

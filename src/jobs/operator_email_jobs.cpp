@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "domain/email_address.h"
+#include "jobs/delivery_record.h"
 
 namespace rsolv::jobs {
 
@@ -21,6 +22,10 @@ JobOutcome OperatorEmailJobHandler::run(const Job& job, JobLease& lease) {
     auto payload = nlohmann::json::parse(job.payload);
     nlohmann::json cleaned = payload;
     cleaned.erase("email");
+    // Stable across runs of this job: a run after the email was accepted makes no second link and sends nothing.
+    const std::string message_id =
+        "<operator-sign-in." + payload.value("instance", std::to_string(job.id)) + "@" + host_ + ">";
+    if (alreadyDelivered(db_, message_id)) return JobOutcome::done(cleaned.dump());
     // A retry issues a new token: an earlier one, never sent, simply expires.
     const auto issued = storage::inTransaction(db_, storage::TxMode::Write, [&](storage::Transaction& tx) {
         return domain::admin::issueOperatorLink(tx, payload.value("email", ""), clock_.now(), policy_);
@@ -39,15 +44,16 @@ JobOutcome OperatorEmailJobHandler::run(const Job& job, JobLease& lease) {
     const auto address = domain::parseEmail(issued->op.email);
     message.to_address = address.ok() ? address.value().smtpAddress() : issued->op.email;
     message.subject = subject;
-    message.message_id = "<operator-sign-in." + std::to_string(issued->op.id) + "." +
-                         payload.value("instance", std::to_string(job.id)) + "@" + host_ + ">";
+    message.message_id = message_id;
     message.text_body = templates_.render("operator_sign_in.text", data);
     data.set("content", templates_.render("operator_sign_in.html", data));
     message.html_body = templates_.render("layout.html", data);
     if (!lease.confirm()) return JobOutcome::abandon("lease lost before sending " + message.message_id);
     const auto result = mailer_.send({message}).at(0);
     switch (result.kind) {
-        case mail::SendResult::Kind::Sent: return JobOutcome::done(cleaned.dump());
+        case mail::SendResult::Kind::Sent:
+            recordDelivered(db_, message_id, job.kind, clock_.now());
+            return JobOutcome::done(cleaned.dump());
         case mail::SendResult::Kind::Transient: return JobOutcome::retry(result.detail, cleaned.dump());
         case mail::SendResult::Kind::Permanent: return JobOutcome::fail(result.detail, cleaned.dump());
         case mail::SendResult::Kind::Unavailable: return JobOutcome::defer(result.detail);

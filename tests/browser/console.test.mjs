@@ -118,6 +118,7 @@ for (const backend of backends()) {
       const deadRow = page.locator("#jobs tbody tr").filter({ hasText: "email.onboarding_24h" });
       assert.equal(await deadRow.count(), 1, "the dead job is listed");
       const seen = mailbox.snapshot();
+      await deadRow.locator("summary").click();
       await deadRow.locator('form[action$="/retry"] input[name=reason]').fill("mailbox fixed");
       await submit(page, deadRow.locator('form[action$="/retry"] button[type=submit]'));
       await mailbox.waitFor({ to: customer.email, ignore: seen, timeoutMs: 15_000 });

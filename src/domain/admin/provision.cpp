@@ -7,14 +7,13 @@ Result<Provisioned> provisionByHand(Provisioning& provisioning, std::string_view
     auto reason = checkReason(typed_reason);
     if (!reason.ok()) return reason.error();
     SignupRequest request{std::string(email), std::string(name), std::string(company), actor.ip,
-                          "operator " + actor.name, false, std::nullopt};
-    request.by_operator = true;
-    request.also_in_transaction = [&](storage::Transaction& tx, std::int64_t customer_id, Timestamp now) {
-        audit(tx, actor, reason.value(),
-              {"customer.provision", "customer", std::to_string(customer_id), customer_id, nlohmann::json::object(),
-               {{"status", "active"}, {"welcome_email", "queued"}}},
-              now);
-    };
+                          "operator " + actor.name, false, std::nullopt, {}, /*by_operator=*/true,
+                          [&](storage::Transaction& tx, std::int64_t customer_id, Timestamp now) {
+                              audit(tx, actor, reason.value(),
+                                    {"customer.provision", "customer", std::to_string(customer_id), customer_id,
+                                     nlohmann::json::object(), {{"status", "active"}, {"welcome_email", "queued"}}},
+                                    now);
+                          }};
     const auto out = provisioning.provisionFromSignup(request);
     switch (out.status) {
         case SignupOutcome::Status::Provisioned:

@@ -118,8 +118,8 @@ Response submitSignup(const Context& ctx, Request& req) {
     }
     if (!passesChallenge(ctx, req, form)) return signupForm(ctx, req, form, {}, 422, Retry::Challenge);
     domain::SignupRequest signup{fieldOf(form, "email"), fieldOf(form, "name"), fieldOf(form, "company"), req.client_ip,
-                                 req.header("User-Agent"), true, req.received};
-    signup.invitation_token = clip(fieldOf(form, "invitation"), 100);
+                                 req.header("User-Agent"), true, req.received, clip(fieldOf(form, "invitation"), 100),
+                                 false, {}};
     const auto outcome = ctx.provisioning.provisionFromSignup(signup);
     if (outcome.status == Status::Provisioned || outcome.status == Status::Duplicate) ctx.jobs_enqueued();
 

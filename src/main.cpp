@@ -129,7 +129,7 @@ int main(int argc, char** argv) {
         if (provision_cmd->parsed()) {
             SystemClock clock;
             app::App application(config, clock);
-            domain::SignupRequest req{email, name, company, "cli", "rsolv provision", false, std::nullopt};
+            domain::SignupRequest req{email, name, company, "cli", "rsolv provision", false, std::nullopt, {}, false, {}};
             const auto out = application.provisioning().provisionFromSignup(req);
             using Status = domain::SignupOutcome::Status;
             if (out.status == Status::Provisioned) {
@@ -139,6 +139,9 @@ int main(int argc, char** argv) {
             for (const auto& e : out.errors) std::cerr << e.field << ": " << e.message << "\n";
             if (out.status == Status::Duplicate) std::cerr << "a customer with that email already exists\n";
             if (out.status == Status::RateLimited) std::cerr << "rate limited\n";
+            if (out.status == Status::Waitlisted)
+                std::cerr << "signups are by invitation or closed: the address joined the waitlist (rsolv admin "
+                             "provision lets a customer in by hand)\n";
             return 1;
         }
     } catch (const app::ConfigError& e) {

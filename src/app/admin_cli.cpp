@@ -16,6 +16,8 @@
 #include "domain/admin/jobs.h"
 #include "domain/admin/operators.h"
 #include "domain/admin/overrides.h"
+#include "domain/admin/provision.h"
+#include "domain/admin/signups.h"
 #include "storage/database.h"
 
 namespace rsolv::app {
@@ -189,6 +191,33 @@ int runAdminCommand(const std::vector<std::string>& args, const Config& config, 
     j_retry_dead->add_option("kind", kind, "The kind")->required();
     reasonOpt(j_retry_dead);
 
+    auto* verify = cli.add_subcommand("verify", "Mark a customer's email address verified");
+    emailArg(verify);
+    reasonOpt(verify);
+
+    std::string name, company;
+    auto* provision = cli.add_subcommand(
+        "provision", "Provision a customer by hand: the welcome email goes out, nobody sees the key");
+    emailArg(provision);
+    provision->add_option("--name", name, "The customer's name")->required();
+    provision->add_option("--company", company, "The company (optional)");
+    reasonOpt(provision);
+
+    std::string mode, invitee;
+    auto* signup_mode = cli.add_subcommand("signup-mode", "Print the signup mode, or set it (open, invite, closed)");
+    signup_mode->add_option("mode", mode, "open, invite or closed")->check(CLI::IsMember({"open", "invite", "closed"}));
+    reasonOpt(signup_mode, false);
+    auto* invite = cli.add_subcommand("invite", "Invite an address or a whole domain (invite mode)");
+    invite->add_option("email_or_domain", invitee, "jane@example.com or example.com")->required();
+    reasonOpt(invite);
+    auto* waitlist = cli.add_subcommand("waitlist", "The waitlist of invite and closed modes");
+    waitlist->require_subcommand(1);
+    auto* w_list = waitlist->add_subcommand("list", "Everyone on the waitlist, oldest first");
+    reasonOpt(w_list, false);
+    auto* w_approve = waitlist->add_subcommand("approve", "Approve an address: it is emailed a single-use invitation link");
+    emailArg(w_approve);
+    reasonOpt(w_approve);
+
     auto* audit = cli.add_subcommand("audit", "The audit log, newest first");
     audit->add_option("--customer", customer_email, "Only this customer's entries");
     audit->add_option("--since", since, "YYYY-MM-DD");
@@ -280,6 +309,48 @@ int runAdminCommand(const std::vector<std::string>& args, const Config& config, 
         return p.ok(text.empty() ? "no audit entries" : text.substr(0, text.size() - 1), {{"entries", list}});
     }
 
+    if (signup_mode->parsed() && mode.empty()) {
+        const auto current = storage::inTransaction(*db, storage::TxMode::Read, [&](storage::Transaction& tx) {
+            return admin::signupsOverview(tx, 0).mode;
+        });
+        const std::string text(domain::toString(current));
+        return p.ok(text, {{"mode", text}});
+    }
+    if (w_list->parsed()) {
+        const auto overview = storage::inTransaction(*db, storage::TxMode::Read,
+                                                     [&](storage::Transaction& tx) { return admin::signupsOverview(tx, 100000); });
+        json rows = json::array();
+        std::string text;
+        for (const auto& w : overview.waitlist) {
+            rows.push_back({{"id", w.id}, {"email", w.email}, {"name", w.name}, {"company", w.company},
+                            {"joined_at", timeText(w.created_at)},
+                            {"approved_at", w.approved_at ? json(timeText(*w.approved_at)) : json(nullptr)}});
+            text += w.email + " " + timeText(w.created_at) + (w.approved_at ? " approved" : " waiting") + "\n";
+        }
+        return p.ok(text.empty() ? "nobody is waiting" : text.substr(0, text.size() - 1), {{"waitlist", rows}});
+    }
+    if (provision->parsed()) {
+        const auto app = std::make_unique<App>(config, clock);
+        const auto made = admin::provisionByHand(app->provisioning(), email, name, company, actor, reason);
+        if (!made.ok()) return p.refused(made.error());
+        return p.ok(made.value().message, {{"customer_id", made.value().customer_id}});
+    }
+    const std::vector<std::pair<CLI::App*, std::function<Result<std::string>(storage::Transaction&)>>> signup_changes{
+        {signup_mode, [&](storage::Transaction& tx) { return admin::setSignupMode(tx, mode, actor, reason, now); }},
+        {invite, [&](storage::Transaction& tx) { return admin::invite(tx, invitee, actor, reason, now); }},
+        {w_approve, [&](storage::Transaction& tx) -> Result<std::string> {
+             const auto id = admin::waitlistIdByEmail(tx, email);
+             if (!id.ok()) return id.error();
+             return admin::approveWaitlistEntry(tx, id.value(), actor, reason, now,
+                                                loadSecretKey(config).subkey("job-payload-encryption"));
+         }},
+    };
+    for (const auto& [cmd, change] : signup_changes) {
+        if (!cmd->parsed()) continue;
+        const auto result = storage::inTransaction(*db, storage::TxMode::Write, change);
+        return result.ok() ? p.ok(result.value()) : p.refused(result.error());
+    }
+
     if (j_list->parsed()) {
         const auto list = storage::inTransaction(*db, storage::TxMode::Read, [&](storage::Transaction& tx) {
             return admin::listJobs(tx, state, kind, 0, 200);
@@ -315,6 +386,7 @@ int runAdminCommand(const std::vector<std::string>& args, const Config& config, 
         {resend, [&](storage::Transaction& tx, std::int64_t id) { return admin::resendWelcomeEmail(tx, id, actor, reason, now); }},
         {link, [&](storage::Transaction& tx, std::int64_t id) { return admin::sendSignInLink(tx, id, actor, reason, now); }},
         {erase, [&](storage::Transaction& tx, std::int64_t id) { return admin::eraseCustomer(tx, id, email, actor, reason, now); }},
+        {verify, [&](storage::Transaction& tx, std::int64_t id) { return admin::markEmailVerified(tx, id, actor, reason, now); }},
         {revoke, [&](storage::Transaction& tx, std::int64_t id) -> Result<std::string> {
              const auto key = admin::keyIdByIdentifier(tx, id, key_id);
              if (!key.ok()) return key.error();

@@ -1,5 +1,7 @@
 #include "app/app.h"
 
+#include "domain/admin/signups.h"
+
 #include "app/open_files.h"
 
 #include <spdlog/spdlog.h>
@@ -12,6 +14,7 @@
 
 #include "common/embedded.h"
 #include "common/webhook_signature.h"
+#include "domain/admin/signups.h"
 #include "domain/onboarding.h"
 #include "http/handlers/admin_routes.h"
 #include "http/handlers/routes.h"
@@ -168,6 +171,11 @@ App::App(Config config, const Clock& clock, MonotonicClock& ticks)
     operator_email_handler_ = std::make_unique<jobs::OperatorEmailJobHandler>(
         *db_, clock_, *mailer_, config_.public_url, config_.publicHost(), web_.operators);
     worker_->addHandler(std::string(domain::admin::kOperatorSignInJob), *operator_email_handler_);
+    invitation_email_handler_ = std::make_unique<jobs::InvitationEmailJobHandler>(
+        *db_, clock_, *mailer_,
+        jobs::InvitationEmailJobHandler::Settings{config_.public_url, config_.publicHost(), email.support_email,
+                                                  email.payload_key});
+    worker_->addHandler(std::string(domain::admin::kInvitationJob), *invitation_email_handler_);
     // Only one worker thread of one instance needs to do this at a time, but doing it twice deletes nothing twice.
     worker_->addMaintenance([this] {
         const int n = storage::inTransaction(*db_, storage::TxMode::Write, [&](storage::Transaction& tx) {
@@ -199,6 +207,7 @@ App::App(Config config, const Clock& clock, MonotonicClock& ticks)
     for (const auto& cidr : config_.trusted_proxies) web_.trusted_proxies.push_back(http::Cidr::parse(cidr).value());
     for (const auto& cidr : config_.admin_allowed_cidrs)
         web_.admin_allowed_cidrs.push_back(http::Cidr::parse(cidr).value());
+    web_.invitation_seal_key = secret_.subkey("job-payload-encryption");
 
     views_ = std::make_unique<http::Views>();
     csrf_ = std::make_unique<http::Csrf>(secret_.subkey("csrf"), config_.public_url);
@@ -222,6 +231,7 @@ App::App(Config config, const Clock& clock, MonotonicClock& ticks)
     http::addAdminAuditRoutes(router_, *context_);
     http::addAdminJobRoutes(router_, *context_);
     http::addAdminOperatorRoutes(router_, *context_);
+    http::addAdminSignupRoutes(router_, *context_);
     http::addAccountSecurityRoutes(router_, *context_);
 }
 

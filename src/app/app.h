@@ -19,6 +19,7 @@
 #include "http/views.h"
 #include "jobs/alert_jobs.h"
 #include "jobs/email_jobs.h"
+#include "jobs/invitation_email_jobs.h"
 #include "jobs/job_queue.h"
 #include "jobs/operator_email_jobs.h"
 #include "jobs/worker.h"
@@ -93,6 +94,7 @@ private:
     std::unique_ptr<jobs::JobQueue> queue_;
     std::unique_ptr<jobs::EmailJobHandler> email_handler_;
     std::unique_ptr<jobs::OperatorEmailJobHandler> operator_email_handler_;
+    std::unique_ptr<jobs::InvitationEmailJobHandler> invitation_email_handler_;
     std::unique_ptr<jobs::Worker> worker_;
     std::unique_ptr<domain::Alerting> alerting_;
     std::unique_ptr<jobs::AlertEmailJobHandler> alert_email_handler_;

@@ -12,12 +12,14 @@
 #include "storage/api_key_repository.h"
 #include "storage/customer_repository.h"
 #include "storage/session_repository.h"
+#include "storage/signup_repository.h"
 
 namespace rsolv::domain {
 namespace {
 
 constexpr std::string_view kStepRateLimit = "rate_limit";
 constexpr std::string_view kStepDuplicate = "check_duplicate";
+constexpr std::string_view kStepAdmit = "admit";
 constexpr std::string_view kStepCustomer = "create_customer";
 constexpr std::string_view kStepApiKey = "generate_api_key";
 constexpr std::string_view kStepWelcome = "queue_welcome_email";
@@ -44,11 +46,12 @@ Provisioning::Provisioning(storage::Database& db, const Clock& clock, const Disp
       limiter_(limiter),
       policy_(policy),
       flash_key_(std::move(flash_key)),
-      payload_key_(std::move(payload_key)) {}
+      payload_key_(std::move(payload_key)),
+      modes_(clock) {}
 
 const std::vector<std::string_view>& Provisioning::steps() {
-    static const std::vector<std::string_view> all = {kStepRateLimit, kStepDuplicate, kStepCustomer, kStepApiKey,
-                                                      kStepWelcome,   kStepSession,   kStepComplete};
+    static const std::vector<std::string_view> all = {kStepRateLimit, kStepDuplicate, kStepAdmit,   kStepCustomer,
+                                                      kStepApiKey,    kStepWelcome,   kStepSession, kStepComplete};
     return all;
 }
 
@@ -92,7 +95,7 @@ SignupOutcome Provisioning::provision(const SignupRequest& request) {
                 out.email = address.as_typed;
 
                 step(kStepRateLimit);
-                const auto decision = limiter_.admit(
+                const auto decision = request.by_operator ? RateDecision{} : limiter_.admit(
                     tx,
                     {{"signup:email:" + address.canonical, policy_.signups_per_email_per_day, std::chrono::hours(24)},
                      {"signup:ip:" + request.client_ip, policy_.signups_per_ip_per_hour, std::chrono::hours(1)}},
@@ -115,7 +118,8 @@ SignupOutcome Provisioning::provision(const SignupRequest& request) {
                     recordEvent(tx, existing->id, event::kSignupDuplicate, "rejected", {{"ip", request.client_ip}},
                                 now);
                     // The owner hears about it by email, with a sign-in link; each attempt (already within the
-                    // per-email limit) is its own message.
+                    // per-email limit) is its own message. An operator provisioning by hand is told instead.
+                    if (request.by_operator) return out;
                     const std::string instance = crypto::hex(crypto::randomBytes(6));
                     jobs::enqueue(tx,
                                   {std::string(email_kind::kAlreadyRegistered),
@@ -124,6 +128,19 @@ SignupOutcome Provisioning::provision(const SignupRequest& request) {
                                    now},
                                   now);
                     recordEvent(tx, existing->id, "already_registered_email", "queued", nlohmann::json::object(), now);
+                    return out;
+                }
+
+                step(kStepAdmit);
+                const Admission admission =
+                    request.by_operator
+                        ? Admission{true, "operator", std::nullopt}
+                        : admit(tx, modes_.current(tx), address, request.invitation_token, now);
+                if (!admission.admitted) {
+                    joinWaitlist(tx, address, name.value(), company.value(), now);
+                    recordEvent(tx, std::nullopt, event::kSignupRejected, "rejected",
+                                {{"reason", "waitlisted"}, {"ip", request.client_ip}}, now);
+                    out.status = SignupOutcome::Status::Waitlisted;
                     return out;
                 }
 
@@ -136,9 +153,13 @@ SignupOutcome Provisioning::provision(const SignupRequest& request) {
                 nc.trial_fixes_limit = policy_.trial_fixes;
                 nc.auto_provisioned = true;
                 out.customer_id = customers.insert(nc, now);
-                recordEvent(tx, out.customer_id, event::kCustomerCreated, "succeeded",
-                            {{"plan", "trial"}, {"trial_fixes_limit", policy_.trial_fixes}, {"ip", request.client_ip}},
-                            now);
+                nlohmann::json created = {
+                    {"plan", "trial"}, {"trial_fixes_limit", policy_.trial_fixes}, {"ip", request.client_ip}};
+                if (admission.via != "open") created["admitted_by"] = admission.via;
+                recordEvent(tx, out.customer_id, event::kCustomerCreated, "succeeded", created, now);
+                if (admission.invitation_id)
+                    storage::SignupRepository(tx).markUsed(*admission.invitation_id, out.customer_id, now);
+                if (request.also_in_transaction) request.also_in_transaction(tx, out.customer_id, now);
 
                 step(kStepApiKey);
                 const GeneratedApiKey key = generateApiKey();

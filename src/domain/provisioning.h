@@ -11,6 +11,7 @@
 #include "domain/disposable_domains.h"
 #include "domain/rate_limiter.h"
 #include "domain/sessions.h"
+#include "domain/signup_mode.h"
 #include "storage/database.h"
 
 namespace rsolv::domain {
@@ -36,10 +37,17 @@ struct SignupRequest {
     bool start_session = true;
     /// When the request arrived; provisioning time is measured from here to the commit (now when absent).
     std::optional<std::chrono::steady_clock::time_point> received;
+    /// Issue 12: the token of an invitation link, carried by the signup form (lets one signup in, once).
+    std::string invitation_token;
+    /// Provisioning by hand (an operator, the RFC's manual fallback): no signup mode and no rate limit apply.
+    bool by_operator = false;
+    /// Runs in the signup's transaction once the customer exists (the operator's audit row), so both or neither.
+    std::function<void(storage::Transaction&, std::int64_t customer_id, Timestamp now)> also_in_transaction;
 };
 
 struct SignupOutcome {
-    enum class Status { Provisioned, Duplicate, Invalid, RateLimited };
+    /// Waitlisted: signups are by invitation or closed and this one was not invited; the address joined the waitlist.
+    enum class Status { Provisioned, Duplicate, Invalid, RateLimited, Waitlisted };
     Status status = Status::Invalid;
     std::vector<Error> errors;        ///< Invalid: one per field, disposable domains included
     Duration retry_after{};           ///< RateLimited
@@ -72,6 +80,9 @@ public:
     /// The disposable-domain list signup uses, for the other places an address is typed (email change).
     const DisposableDomains& disposable() const { return disposable_; }
 
+    /// The signup mode as this instance sees it (cached for a couple of seconds; forget() after changing it here).
+    SignupModeCache& signupModes() { return modes_; }
+
     /// The steps, in order, that the observer is told about.
     static const std::vector<std::string_view>& steps();
 
@@ -95,6 +106,7 @@ private:
     std::string payload_key_;
     std::function<void(std::string_view)> observer_;
     Telemetry* telemetry_ = &noTelemetry();
+    SignupModeCache modes_;
 };
 
 /// The `outcome` label of rsolv_signups_total: provisioned, duplicate, invalid, disposable or rate_limited.

@@ -11,6 +11,8 @@ std::string_view signupOutcomeLabel(const SignupOutcome& outcome) {
             return "duplicate";
         case SignupOutcome::Status::RateLimited:
             return "rate_limited";
+        case SignupOutcome::Status::Waitlisted:
+            return "waitlisted";
         case SignupOutcome::Status::Invalid:
             for (const auto& e : outcome.errors)
                 if (e.code == "disposable") return "disposable";

@@ -40,6 +40,8 @@ struct WebSettings {
     /// The operator console: its sign-in and session policy, and RSOLV_ADMIN_ALLOWED_CIDRS (empty: anywhere).
     domain::admin::OperatorPolicy operators;
     std::vector<Cidr> admin_allowed_cidrs;
+    /// Seals an invitation link's token in its email job (issue 12, waitlist approval).
+    std::string invitation_seal_key;
 };
 
 /// The narrow set of services handlers may use (ClickHouse's IServer idea): built once by the composition root.

@@ -53,6 +53,7 @@ TEST_P(AdminCsrf, EveryConsoleFormRefusesMissingWrongAndCrossSiteTokens) {
         path = std::regex_replace(path, std::regex("^/admin/customers/\\{id\\}"), "/admin/customers/" + std::to_string(customer.id));
         path = std::regex_replace(path, std::regex("^/admin/operators/\\{id\\}"), "/admin/operators/" + std::to_string(other));
         path = std::regex_replace(path, std::regex("^/admin/jobs/\\{id\\}"), "/admin/jobs/1");
+        path = std::regex_replace(path, std::regex("^/admin/signups/waitlist/\\{id\\}"), "/admin/signups/waitlist/1");
         path = std::regex_replace(path, std::regex("\\{token\\}"), "x");
         ASSERT_EQ(path.find('{'), std::string::npos) << "no value for " << route.pattern;
         for (const auto& a : attempts) {

@@ -58,6 +58,7 @@ TEST_P(AdminMatrix, EveryAdminRouteForEveryKindOfVisitor) {
         if (pattern.rfind("/admin/customers/", 0) == 0) return std::regex_replace(path, std::regex("\\{id\\}"), std::to_string(customer.id));
         if (pattern.rfind("/admin/operators/", 0) == 0) return std::regex_replace(path, std::regex("\\{id\\}"), std::to_string(other.id));
         if (pattern.rfind("/admin/jobs/", 0) == 0) return std::regex_replace(path, std::regex("\\{id\\}"), std::to_string(job_id));
+        if (pattern.rfind("/admin/signups/", 0) == 0) return std::regex_replace(path, std::regex("\\{id\\}"), "1");
         if (pattern.rfind("/admin/signin/", 0) == 0) return std::regex_replace(path, std::regex("\\{token\\}"), "not-a-live-token");
         if (pattern.find('{') != std::string::npos) ADD_FAILURE() << "no plausible value for " << pattern << " (update this test)";
         return path;

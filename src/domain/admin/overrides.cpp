@@ -12,6 +12,7 @@
 #include "storage/erasure_repository.h"
 #include "domain/email_address.h"
 #include "storage/session_repository.h"
+#include "storage/signup_repository.h"
 
 namespace rsolv::domain::admin {
 namespace {
@@ -156,6 +157,20 @@ Result<std::string> resendWelcomeEmail(storage::Transaction& tx, std::int64_t cu
     return std::string("The welcome email is on its way again.");
 }
 
+Result<std::string> markEmailVerified(storage::Transaction& tx, std::int64_t customer_id, const Actor& actor,
+                                      std::string_view reason, Timestamp now) {
+    auto s = begin(tx, customer_id, reason);
+    if (!s.ok()) return s.error();
+    if (!storage::CustomerRepository(tx).markEmailVerified(customer_id, now))
+        return Error{"unchanged", "", "The email address is verified already."};
+    recordEvent(tx, customer_id, "email_verified", "succeeded", {{"by", "operator"}}, now);
+    audit(tx, actor, s.value().reason,
+          {"customer.verify_email", "customer", target(customer_id), customer_id, {{"email_verified", false}},
+           {{"email_verified", true}}},
+          now);
+    return std::string("The email address is marked verified.");
+}
+
 Result<std::string> eraseCustomer(storage::Transaction& tx, std::int64_t customer_id, std::string_view typed_email,
                                   const Actor& actor, std::string_view reason, Timestamp now) {
     auto s = begin(tx, customer_id, reason);
@@ -174,6 +189,7 @@ Result<std::string> eraseCustomer(storage::Transaction& tx, std::int64_t custome
     erase.scrubJobsMentioning(c.email_canonical, customer_id, now);
     if (c.email != c.email_canonical) erase.scrubJobsMentioning(c.email, customer_id, now);
     erase.deleteCredentials(customer_id);
+    storage::SignupRepository(tx).eraseAddress(c.email_canonical);
     erase.anonymiseHistory(customer_id);
     erase.anonymiseCustomer(customer_id, "erased-" + std::to_string(customer_id) + "@erased.invalid", now);
     audit(tx, actor, s.value().reason,

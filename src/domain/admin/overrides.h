@@ -33,6 +33,10 @@ Result<std::string> sendSignInLink(storage::Transaction& tx, std::int64_t custom
 Result<std::string> resendWelcomeEmail(storage::Transaction& tx, std::int64_t customer_id, const Actor& actor,
                                        std::string_view reason, Timestamp now);
 
+/// Marks the customer's address proved (the operator checked it another way), audited. Error "unchanged" when it is.
+Result<std::string> markEmailVerified(storage::Transaction& tx, std::int64_t customer_id, const Actor& actor,
+                                      std::string_view reason, Timestamp now);
+
 /// Erases a customer (admins only; `typed_email` must be the customer's address, as confirmation): email, name,
 /// company, IP addresses and user agents, keys, sessions, tokens and rate-limit hits naming it are gone; its row,
 /// provisioning events and fix attempts stay, anonymised. The audit row names the customer by id only.

@@ -3,6 +3,7 @@
 
 #include "domain/admin/customers.h"
 #include "domain/admin/overrides.h"
+#include "domain/admin/provision.h"
 #include "domain/key_management.h"
 #include "common/text.h"
 #include "http/admin_session.h"
@@ -161,6 +162,7 @@ Response detail(const Context& ctx, Request& req) {
     d.set("fixes_used", std::to_string(c.trial_fixes_used));
     d.set("fixes_limit", std::to_string(c.trial_fixes_limit));
     d.set("created", humanTime(c.created_at));
+    if (c.email_verified_at) d.set("verified", humanTime(*c.email_verified_at));
     d.set("undeliverable", c.email_undeliverable_at.has_value());
     d.set("onboarding_emails", c.onboarding_emails);
     d.set("keys", keyRows(found->keys, now));
@@ -237,6 +239,19 @@ void addOverride(Router& router, const Context& ctx, const std::string& path, Ch
                 [c, change](Request& r) { return applyOverride(*c, r, change); }, {kFormMediaType}});
 }
 
+/// The manual fallback: a customer provisioned by hand (audited), then its page.
+Response provision(const Context& ctx, Request& req) {
+    const auto who = requireOperator(ctx, req, Access::Change);
+    const auto form = req.form();
+    const auto result =
+        admin::provisionByHand(ctx.provisioning, fieldOf(form, "email"), fieldOf(form, "name"), fieldOf(form, "company"),
+                               {who.actorName(), req.client_ip}, fieldOf(form, "reason"));
+    if (!result.ok()) throw HttpError(422, result.error().code, result.error().message);
+    ctx.jobs_enqueued();
+    return Response::redirect(ctx.web.public_url + "/admin/customers/" + std::to_string(result.value().customer_id) +
+                              "?done=1");
+}
+
 }  // namespace
 
 TemplateData auditRows(const std::vector<storage::AuditEntry>& entries) {
@@ -261,6 +276,8 @@ TemplateData auditRows(const std::vector<storage::AuditEntry>& entries) {
 void addAdminCustomerRoutes(Router& router, const Context& ctx) {
     const Context* c = &ctx;
     router.add({"GET", "/admin/customers", RouteKind::Page, [c](Request& r) { return list(*c, r); }, {}});
+    router.add({"POST", "/admin/customers", RouteKind::Form, [c](Request& r) { return provision(*c, r); },
+                {kFormMediaType}});
     router.add({"GET", "/admin/customers.csv", RouteKind::Page, [c](Request& r) { return csv(*c, r); }, {}});
     router.add({"GET", "/admin/customers/{id}", RouteKind::Page, [c](Request& r) { return detail(*c, r); }, {}});
     using F = std::map<std::string, std::string>;
@@ -296,6 +313,10 @@ void addAdminCustomerRoutes(Router& router, const Context& ctx) {
     addOverride(router, ctx, "erase", [](storage::Transaction& tx, std::int64_t id, const F& f, const admin::Actor& a,
                                          Timestamp now) {
         return admin::eraseCustomer(tx, id, fieldOf(f, "confirm_email"), a, fieldOf(f, "reason"), now);
+    });
+    addOverride(router, ctx, "verify-email", [](storage::Transaction& tx, std::int64_t id, const F& f,
+                                                const admin::Actor& a, Timestamp now) {
+        return admin::markEmailVerified(tx, id, a, fieldOf(f, "reason"), now);
     });
     addOverride(router, ctx, "revoke-key", [](storage::Transaction& tx, std::int64_t id, const F& f,
                                               const admin::Actor& a, Timestamp now) {

@@ -34,11 +34,14 @@ data signupData(const storage::SignupCounts& s) {
 
 Response home(const Context& ctx, Request& req) {
     const auto who = requireOperator(ctx, req, Access::Read);
+    domain::SignupMode mode = domain::SignupMode::Open;
     const auto g = storage::inTransaction(ctx.db, storage::TxMode::Read, [&](storage::Transaction& tx) {
+        mode = ctx.provisioning.signupModes().current(tx);
         return domain::admin::glance(tx, ctx.clock.now());
     });
     Response res;
     auto d = adminPageData(ctx, req, res, "At a glance", who, AdminSection::Home);
+    d.set("signup_mode", std::string(domain::toString(mode)));
     d.set("today", signupData(g.today));
     d.set("week", signupData(g.week));
     data jobs{data::type::list};

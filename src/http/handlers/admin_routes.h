@@ -16,6 +16,7 @@ void addAdminCustomerRoutes(Router& router, const Context& ctx);
 void addAdminAuditRoutes(Router& router, const Context& ctx);
 void addAdminJobRoutes(Router& router, const Context& ctx);
 void addAdminOperatorRoutes(Router& router, const Context& ctx);
+void addAdminSignupRoutes(Router& router, const Context& ctx);
 
 /// Audit entries as table rows (the audit page and a customer's page).
 TemplateData auditRows(const std::vector<storage::AuditEntry>& entries);

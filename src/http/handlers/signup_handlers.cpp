@@ -44,9 +44,25 @@ Response signupForm(const Context& ctx, Request& req, const std::map<std::string
     d.set("form_ts", domain::formStamp(ctx.web.form_key, ctx.clock.now()));
     d.set("press_again", press_again);
     d.set("challenge_failed", retry == Retry::Challenge);
-    const bool challenge = storage::inTransaction(ctx.db, storage::TxMode::Read, [&](storage::Transaction& tx) {
-        return domain::challengeActive(tx, ctx.web.challenge, ctx.clock.now());
+    const std::string invitation = clip(fieldOf(values, "invitation"), 100);
+    struct Gate {
+        bool challenge = false;
+        domain::SignupMode mode = domain::SignupMode::Open;
+        bool invitation_usable = false;
+    };
+    const auto gate = storage::inTransaction(ctx.db, storage::TxMode::Read, [&](storage::Transaction& tx) {
+        return Gate{domain::challengeActive(tx, ctx.web.challenge, ctx.clock.now()),
+                    ctx.provisioning.signupModes().current(tx), domain::invitationLinkUsable(tx, invitation)};
     });
+    const bool challenge = gate.challenge;
+    // Issue 12: a private beta says so; an invitation link rides along in the form until it is used.
+    d.set("private_beta", gate.mode != domain::SignupMode::Open);
+    if (gate.invitation_usable) {
+        d.set("invitation", invitation);
+        d.set("invited", true);
+    } else if (!invitation.empty()) {
+        d.set("invitation_used", true);
+    }
     if (challenge) {
         const auto c = domain::issueChallenge(ctx.web.challenge_key, ctx.web.challenge, ctx.clock.now());
         d.set("challenge", true);
@@ -102,7 +118,8 @@ Response submitSignup(const Context& ctx, Request& req) {
     }
     if (!passesChallenge(ctx, req, form)) return signupForm(ctx, req, form, {}, 422, Retry::Challenge);
     domain::SignupRequest signup{fieldOf(form, "email"), fieldOf(form, "name"), fieldOf(form, "company"), req.client_ip,
-                                 req.header("User-Agent"), true, req.received};
+                                 req.header("User-Agent"), true, req.received, clip(fieldOf(form, "invitation"), 100),
+                                 false, {}};
     const auto outcome = ctx.provisioning.provisionFromSignup(signup);
     if (outcome.status == Status::Provisioned || outcome.status == Status::Duplicate) ctx.jobs_enqueued();
 
@@ -133,6 +150,13 @@ Response submitSignup(const Context& ctx, Request& req) {
                                    "pausing sign-ups for it for a while.");
             d.set("retry_after_human", humanDuration(outcome.retry_after));
             res.body = ctx.views.page("rate_limited", d);
+            return res;
+        }
+        case Status::Waitlisted: {
+            Response res;
+            auto d = pageData(ctx, req, res, "You're on the list", std::nullopt);
+            d.set("email", outcome.email);
+            res.body = ctx.views.page("signup_waitlist", d);
             return res;
         }
         case Status::Invalid:
@@ -171,6 +195,10 @@ void addSignupRoutes(Router& router, const Context& ctx) {
     router.add({"GET", "/", RouteKind::Page, [c](Request& r) { return landing(*c, r); }, {}});
     router.add({"GET", "/signup", RouteKind::Page, [c](Request& r) { return signupForm(*c, r, {}, {}, 200); }, {}});
     router.add({"POST", "/signup", RouteKind::Form, [c](Request& r) { return submitSignup(*c, r); }, {kFormMediaType}});
+    // An invitation link: the token rides in the path (the access log prints the route pattern) and then in the form.
+    router.add({"GET", "/invite/{token}", RouteKind::Page,
+                [c](Request& r) { return signupForm(*c, r, {{"invitation", r.path_params.at("token")}}, {}, 200); },
+                {}});
     router.add({"GET", "/welcome", RouteKind::Page, [c](Request& r) { return welcome(*c, r); }, {}});
 }
 

@@ -114,6 +114,7 @@ export class Server {
       RSOLV_LOG_LEVEL: "info",
       ...extraEnv,
     };
+    this.env = env;
     const log = openSync(this.logFile, "a");
     this.child = spawn(serverBinary(), ["serve"], { env, cwd: this.tmp, stdio: ["ignore", log, log] });
     closeSync(log);
@@ -161,6 +162,11 @@ export class Server {
       encoding: "utf8",
       stdio: ["ignore", "pipe", "pipe"],
     });
+  }
+
+  /** Runs `rsolv <args>` (e.g. `admin operators add ...`) against the server's database; returns its standard output. */
+  cli(args) {
+    return execFileSync(serverBinary(), args, { env: this.env, cwd: this.tmp, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
   }
 
   /** Makes a scheduled job due now (the onboarding emails are scheduled a day or more after signup). */

@@ -1,0 +1,71 @@
+#include "jobs/invitation_email_jobs.h"
+
+#include <nlohmann/json.hpp>
+
+#include "common/crypto.h"
+#include "domain/admin/signups.h"
+#include "domain/email_address.h"
+#include "storage/email_delivery_repository.h"
+#include "storage/signup_repository.h"
+
+namespace rsolv::jobs {
+
+InvitationEmailJobHandler::InvitationEmailJobHandler(storage::Database& db, const Clock& clock, mail::Mailer& mailer,
+                                                     Settings settings)
+    : db_(db), clock_(clock), mailer_(mailer), settings_(std::move(settings)), templates_("templates/email/") {}
+
+JobOutcome InvitationEmailJobHandler::run(const Job& job, JobLease& lease) {
+    const auto payload = nlohmann::json::parse(job.payload);
+    nlohmann::json cleaned = payload;
+    cleaned.erase("sealed_token");
+    const std::int64_t invitation_id = payload.value("invitation_id", std::int64_t(0));
+    const std::string message_id = "<invitation." + std::to_string(invitation_id) + "@" + settings_.host + ">";
+
+    // Who it goes to, as the database says now: nothing for an invitation already used, erased or already sent.
+    const auto entry = storage::inTransaction(db_, storage::TxMode::Read, [&](storage::Transaction& tx) {
+        std::optional<storage::WaitlistRecord> out;
+        storage::SignupRepository signups(tx);
+        const auto invitation = signups.findInvitation(invitation_id);
+        if (!invitation || invitation->used_at || storage::EmailDeliveryRepository(tx).wasSent(message_id)) return out;
+        out = signups.waitlistEntryOfInvitation(invitation_id);
+        return out;
+    });
+    if (!entry) return JobOutcome::done(cleaned.dump());
+    const auto token = crypto::open(settings_.seal_key, payload.value("sealed_token", ""));
+    if (!token) return JobOutcome::fail("the invitation token cannot be opened", cleaned.dump());
+
+    TemplateData data;
+    const std::string subject = "Your invitation to RSOLV";
+    data.set("subject", subject);
+    data.set("heading", subject);
+    data.set("name", entry->name);
+    data.set("invitation_url", settings_.public_url + "/invite/" + *token);
+    data.set("support_email", settings_.support_email);
+    mail::EmailMessage message;
+    const auto address = domain::parseEmail(entry->email);
+    message.to_address = address.ok() ? address.value().smtpAddress() : entry->email;
+    message.to_name = entry->name;
+    message.subject = subject;
+    message.message_id = message_id;
+    message.text_body = templates_.render("invitation.text", data);
+    data.set("content", templates_.render("invitation.html", data));
+    message.html_body = templates_.render("layout.html", data);
+
+    if (!lease.confirm()) return JobOutcome::abandon("lease lost before sending " + message_id);
+    const auto result = mailer_.send({message}).at(0);
+    switch (result.kind) {
+        case mail::SendResult::Kind::Sent:
+            // If this record fails the job runs again: the same link under the same Message-ID.
+            storage::inTransaction(db_, storage::TxMode::Write, [&](storage::Transaction& tx) {
+                storage::EmailDeliveryRepository(tx).record(message_id, std::nullopt,
+                                                            std::string(domain::admin::kInvitationJob), clock_.now());
+            });
+            return JobOutcome::done(cleaned.dump());
+        case mail::SendResult::Kind::Transient: return JobOutcome::retry(result.detail);
+        case mail::SendResult::Kind::Permanent: return JobOutcome::fail(result.detail);
+        case mail::SendResult::Kind::Unavailable: return JobOutcome::defer(result.detail);
+    }
+    return JobOutcome::retry("unknown send result");
+}
+
+}  // namespace rsolv::jobs

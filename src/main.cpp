@@ -6,6 +6,7 @@
 
 #include "app/admin_cli.h"
 #include "app/app.h"
+#include "app/provision_cli.h"
 #include "app/service_manager.h"
 #include "common/crypto.h"
 #include "common/logging.h"
@@ -128,21 +129,8 @@ int main(int argc, char** argv) {
         if (worker_cmd->parsed()) return work(config);
         if (provision_cmd->parsed()) {
             SystemClock clock;
-            app::App application(config, clock);
-            domain::SignupRequest req{email, name, company, "cli", "rsolv provision", false, std::nullopt, {}, false, {}};
-            const auto out = application.provisioning().provisionFromSignup(req);
-            using Status = domain::SignupOutcome::Status;
-            if (out.status == Status::Provisioned) {
-                std::cout << "customer " << out.customer_id << "\napi key (shown once): " << out.api_key << "\n";
-                return 0;
-            }
-            for (const auto& e : out.errors) std::cerr << e.field << ": " << e.message << "\n";
-            if (out.status == Status::Duplicate) std::cerr << "a customer with that email already exists\n";
-            if (out.status == Status::RateLimited) std::cerr << "rate limited\n";
-            if (out.status == Status::Waitlisted)
-                std::cerr << "signups are by invitation or closed: the address joined the waitlist (rsolv admin "
-                             "provision lets a customer in by hand)\n";
-            return 1;
+            return app::runProvisionCommand({email, name, company}, config, clock, app::cliActor(), std::cout,
+                                            std::cerr);
         }
     } catch (const app::ConfigError& e) {
         std::cerr << "rsolv: configuration error: " << e.what() << "\n";

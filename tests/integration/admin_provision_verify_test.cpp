@@ -2,6 +2,7 @@
 // manual fallback). Each from the console and the command line, each with its audit row, neither without the other;
 // the operator never sees the new customer's key.
 
+#include "app/provision_cli.h"
 #include "integration/admin_test_helpers.h"
 
 namespace rsolv::test {
@@ -92,6 +93,27 @@ TEST_P(AdminProvisionVerify, AnOperatorProvisionsACustomerByHandWithoutSeeingAKe
     EXPECT_EQ(customerByEmail(app_, "cli-made@example.com").status, "active");
     EXPECT_EQ(auditRows(app_, "action = 'customer.provision' AND actor = 'cli:tester'").size(), 1u);
     EXPECT_NE(runAdminCli(app_, {"provision", "no-reason@example.com", "--name", "No Reason"}).status, 0);
+}
+
+// `rsolv provision` prints the key to the terminal (the bench and scripts use it): it keeps working, and is audited too.
+TEST_P(AdminProvisionVerify, TheOlderProvisionCommandIsAuditedAsTheCommandLineUser) {
+    std::ostringstream out, err;
+    const int status = app::runProvisionCommand({"scripted@example.com", "Scripted", "Bench Co"}, app_.config(),
+                                                app_.clock(), "cli:tester", out, err);
+    ASSERT_EQ(status, 0) << err.str();
+    EXPECT_NE(findApiKey(out.str()), "") << "this command shows the key once";
+    const auto c = customerByEmail(app_, "scripted@example.com");
+    EXPECT_EQ(auditRows(app_, "action = 'customer.provision'"),
+              std::vector<std::string>{"cli:tester|customer.provision|customer:" + std::to_string(c.id) + "|" +
+                                       std::to_string(c.id) +
+                                       "|rsolv provision (the key was printed to the terminal)|{}|"
+                                       "{\"key_shown_to\":\"terminal\",\"status\":\"active\"}"});
+    std::ostringstream out2, err2;
+    EXPECT_EQ(app::runProvisionCommand({"scripted@example.com", "Again", ""}, app_.config(), app_.clock(),
+                                       "cli:tester", out2, err2),
+              1);
+    EXPECT_NE(err2.str().find("already exists"), std::string::npos) << err2.str();
+    EXPECT_EQ(auditRows(app_, "action = 'customer.provision'").size(), 1u) << "a refusal changes nothing";
 }
 
 TEST_P(AdminProvisionVerify, NeitherTheChangeNorItsAuditRowWithoutTheOther) {

@@ -70,6 +70,11 @@ std::string RequestWindowRepository::lockHits(std::int64_t api_key_id) {
     return row ? row->str("hits") : std::string();
 }
 
+std::string RequestWindowRepository::hits(std::int64_t api_key_id) {
+    auto row = tx_.exec(kHits, {api_key_id}).first();
+    return row ? row->str("hits") : std::string();
+}
+
 void RequestWindowRepository::saveHits(std::int64_t api_key_id, const std::string& hits) {
     tx_.exec(kSaveHits, {api_key_id, hits});
 }

@@ -96,9 +96,9 @@ TEST_P(ApiKeyCacheTest, RollWithoutGraceRevokesAtOnceAndWithGraceExpiresOnTime) 
     const auto now_ids = idsOf(app, now_key);
     const auto later_ids = idsOf(app, later_key);
     inTransaction(app.db(), TxMode::Write, [&](Transaction& tx) {
-        ASSERT_TRUE(domain::rollKey(tx, now_ids.customer_id, now_ids.key_id, 0s, app.clock().now(), app.context().keys).ok());
+        ASSERT_TRUE(domain::rollKey(tx, now_ids.customer_id, now_ids.key_id, 0s, app.clock().now(), app.app().context().keys).ok());
         ASSERT_TRUE(
-            domain::rollKey(tx, later_ids.customer_id, later_ids.key_id, 1h, app.clock().now(), app.context().keys).ok());
+            domain::rollKey(tx, later_ids.customer_id, later_ids.key_id, 1h, app.clock().now(), app.app().context().keys).ok());
     });
     expectApiError(callApi(app, "GET", "/api/v1/account", now_key), 401, "revoked_api_key");
     EXPECT_EQ(callApi(app, "GET", "/api/v1/account", later_key).status, 200) << "the grace period is cut short";
@@ -136,6 +136,10 @@ TEST_P(ApiKeyCacheTest, OperatorOverridesTakeEffectAtOnce) {
     expectApiError(callApi(app, "GET", "/api/v1/account", suspended), 403, "account_suspended");
     expectApiError(callApi(app, "GET", "/api/v1/account", revoked), 401, "revoked_api_key");
     expectApiError(callApi(app, "GET", "/api/v1/account", erased), 401, "invalid_api_key");
+    // The erased key's counted requests must not fail the background flush for every other key.
+    const std::string other = cachedKey(app, "op.other@example.com");
+    EXPECT_NO_THROW(app.app().flushApiUsage());
+    EXPECT_EQ(app.count("api_request_windows", "api_key_id = " + std::to_string(idsOf(app, other).key_id)), 1);
 }
 
 TEST_P(ApiKeyCacheTest, NotMeLinkAndReviewRevokeAllTakeEffectAtOnce) {
@@ -147,7 +151,7 @@ TEST_P(ApiKeyCacheTest, NotMeLinkAndReviewRevokeAllTakeEffectAtOnce) {
         const auto now = app.clock().now();
         ASSERT_TRUE(domain::disownAccount(tx, d.customer_id, "127.0.0.1", now));
         ASSERT_TRUE(domain::proveEmail(tx, r.customer_id, "", now, now - 1h));
-        ASSERT_TRUE(domain::revokePreVerificationAccess(tx, r.customer_id, "", now, app.context().keys).ok());
+        ASSERT_TRUE(domain::revokePreVerificationAccess(tx, r.customer_id, "", now, app.app().context().keys).ok());
     });
     EXPECT_GE(callApi(app, "GET", "/api/v1/account", disowned).status, 401) << "the disowned account's key still works";
     EXPECT_NE(callApi(app, "GET", "/api/v1/account", disowned).status, 200);

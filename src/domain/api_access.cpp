@@ -65,7 +65,8 @@ std::optional<VerifiedKey> ApiAuthenticator::verified(const std::string& key_has
     });
     if (!found) return std::nullopt;  // unknown keys are not cached: a key issued later is found at once
     const auto& k = found->key;
-    VerifiedKey v{k.id, k.customer_id, k.display_id, k.revoked_at, k.expires_at, k.last_used_at, found->customer_status};
+    VerifiedKey v{k.id,         k.customer_id,  k.display_id, k.revoked_at,
+                  k.expires_at, k.last_used_at, found->customer_status};
     cache_.put(key_hash, v, generation);
     return v;
 }

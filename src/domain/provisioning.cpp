@@ -157,8 +157,8 @@ SignupOutcome Provisioning::provision(const SignupRequest& request) {
                 step(kStepWelcome);
                 nlohmann::json welcome = {{"customer_id", out.customer_id}};
                 if (policy_.welcome_email_includes_key) welcome["sealed_key"] = crypto::seal(payload_key_, key.secret);
-                jobs.add({std::string(email_kind::kWelcome), welcome, emailJobKey(email_kind::kWelcome, out.customer_id),
-                          now});
+                jobs.add(
+                    {std::string(email_kind::kWelcome), welcome, emailJobKey(email_kind::kWelcome, out.customer_id), now});
                 events.add(out.customer_id, event::kWelcomeEmail, "queued", {{"to", address.as_typed}}, now);
                 for (const auto& f : followUps())
                     jobs.add({std::string(f.kind), {{"customer_id", out.customer_id}},

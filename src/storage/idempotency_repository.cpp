@@ -27,7 +27,8 @@ constexpr Query kSaveHits{
     "INSERT INTO api_request_windows (api_key_id, hits) SELECT $1::bigint, $2::text "
     "WHERE EXISTS (SELECT 1 FROM api_keys WHERE id = $1::bigint) "
     "ON CONFLICT (api_key_id) DO UPDATE SET hits = excluded.hits",
-    "INSERT INTO api_request_windows (api_key_id, hits) SELECT ?1, ?2 WHERE EXISTS (SELECT 1 FROM api_keys WHERE id = ?1) "
+    "INSERT INTO api_request_windows (api_key_id, hits) SELECT ?1, ?2 "
+    "WHERE EXISTS (SELECT 1 FROM api_keys WHERE id = ?1) "
     "ON CONFLICT (api_key_id) DO UPDATE SET hits = excluded.hits"};
 
 }  // namespace

@@ -23,10 +23,12 @@ constexpr Query kAdmitAll{
     "SELECT i, n, oldest FROM counts ORDER BY i"};
 constexpr Query kSqlitePruneAll{
     "DELETE FROM rate_limit_hits WHERE EXISTS (SELECT 1 FROM json_each(?1) j WHERE "
-    "json_extract(j.value, '$.bucket') = rate_limit_hits.bucket AND rate_limit_hits.at <= json_extract(j.value, '$.since'))"};
+    "json_extract(j.value, '$.bucket') = rate_limit_hits.bucket "
+    "AND rate_limit_hits.at <= json_extract(j.value, '$.since'))"};
 constexpr Query kSqliteWindows{
     "SELECT j.key AS i, COUNT(h.id) AS n, MIN(h.at) AS oldest FROM json_each(?1) j "
-    "LEFT JOIN rate_limit_hits h ON h.bucket = json_extract(j.value, '$.bucket') AND h.at > json_extract(j.value, '$.since') "
+    "LEFT JOIN rate_limit_hits h ON h.bucket = json_extract(j.value, '$.bucket') "
+    "AND h.at > json_extract(j.value, '$.since') "
     "GROUP BY j.key ORDER BY j.key"};
 constexpr Query kSqliteHitAll{
     "INSERT INTO rate_limit_hits (bucket, at) SELECT json_extract(value, '$.bucket'), ?2 FROM json_each(?1)"};
@@ -54,7 +56,8 @@ void RateLimitRepository::prune(const std::string& bucket, Timestamp before) { t
 
 namespace rsolv::storage {
 
-std::vector<RateLimitRepository::Window> RateLimitRepository::admitAll(const std::vector<Limit>& limits, Timestamp now) {
+std::vector<RateLimitRepository::Window> RateLimitRepository::admitAll(const std::vector<Limit>& limits,
+                                                                       Timestamp now) {
     auto rows = nlohmann::json::array();
     auto buckets = nlohmann::json::array();
     for (size_t i = 0; i < limits.size(); ++i) {

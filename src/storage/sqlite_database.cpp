@@ -60,9 +60,10 @@ struct SqliteConnection {
     bool changesCredentials(const Query& q) {
         const void* key = q.sqlite.empty() ? q.postgres.data() : q.sqlite.data();
         auto it = credential_statements.find(key);
-        if (it == credential_statements.end())
-            it = credential_statements.emplace(key, storage::changesCredentials(q.sqlite.empty() ? q.postgres : q.sqlite))
-                     .first;
+        if (it == credential_statements.end()) {
+            const std::string_view sql = q.sqlite.empty() ? q.postgres : q.sqlite;
+            it = credential_statements.emplace(key, storage::changesCredentials(sql)).first;
+        }
         return it->second;
     }
     SQLite::Database db;
@@ -86,7 +87,8 @@ using Pool = ConnectionPool<SqliteConnection>;
 
 class SqliteTransaction final : public Transaction {
 public:
-    SqliteTransaction(Pool::Lease lease, TxMode mode, const CredentialsObservable& owner) : lease_(std::move(lease)), owner_(owner) {
+    SqliteTransaction(Pool::Lease lease, TxMode mode, const CredentialsObservable& owner)
+        : lease_(std::move(lease)), owner_(owner) {
         try {
             lease_->db.exec(mode == TxMode::Write ? "BEGIN IMMEDIATE" : "BEGIN");
         } catch (const SQLite::Exception& e) {

@@ -18,6 +18,7 @@
 #include "domain/onboarding.h"
 #include "http/handlers/admin_routes.h"
 #include "http/handlers/routes.h"
+#include "storage/credential_changes.h"
 #include "storage/migrations.h"
 #include "storage/postgres_database.h"
 #include "storage/retention.h"
@@ -215,6 +216,7 @@ App::App(Config config, const Clock& clock, MonotonicClock& ticks)
         http::Context{web_, clock_, *db_, *provisioning_, session_policy_, *views_, *csrf_, api_policy_,
                       sign_in_policy_, key_policy_, *limiter_, [this] { worker_->wake(); }});
     context_->telemetry = metrics_.get();
+    buildApiKeys();
 
     http::addHealthRoutes(router_, *context_);
     http::addStaticRoutes(router_);
@@ -255,6 +257,7 @@ App::~App() {
     stopAlerting();
     stopWorkers(std::chrono::seconds(0));
     stopMetrics();
+    if (auto* observable = dynamic_cast<storage::CredentialsObservable*>(db_.get())) observable->onCredentialsChanged({});
 }
 
 void App::buildAlerting(const std::string& instance) {
@@ -355,6 +358,7 @@ void App::startHttp() {
     raiseOpenFilesLimit();
     server_ = std::make_unique<http::HttpServer>(*context_, router_, serverOptions(config_));
     server_->start();
+    startUsageFlusher();
     startMetrics();
     spdlog::info("listening on {}:{} ({} I/O, {} handler threads, at most {} connections per address), public URL {}",
                  config_.listen_host, server_->port(), config_.http_io_threads, config_.http_threads,
@@ -365,6 +369,62 @@ void App::stopHttp() {
     if (server_) {
         server_->stop();
         server_.reset();
+    }
+    stopUsageFlusher();
+}
+
+void App::buildApiKeys() {
+    key_cache_ = std::make_unique<domain::ApiKeyCache>(domain::ApiKeyCache::Options{});
+    api_usage_ = std::make_unique<domain::ApiUsage>();
+    api_auth_ = std::make_unique<domain::ApiAuthenticator>(*db_, *key_cache_, *api_usage_, api_policy_);
+    context_->api_keys = api_auth_.get();
+    // This process's own changes: at once, on the committing thread.
+    if (auto* observable = dynamic_cast<storage::CredentialsObservable*>(db_.get()))
+        observable->onCredentialsChanged([cache = key_cache_.get()] { cache->clear(); });
+}
+
+void App::flushApiUsage() { api_usage_->flush(*db_, clock_.now()); }
+
+void App::startUsageFlusher() {
+    // Other instances' changes (and the admin CLI's): their transactions NOTIFY every listener with their commit.
+    if (db_->dialect() == storage::Dialect::Postgres && !key_listener_) {
+        key_listener_ = std::make_unique<storage::PostgresListener>(
+            config_.database_url, std::string(storage::kCredentialsChannel), [cache = key_cache_.get()] { cache->clear(); },
+            [cache = key_cache_.get()](bool listening) {
+                // Whatever was missed while it was down goes with the entries read then.
+                cache->clear();
+                cache->setListening(listening);
+            });
+    }
+    if (usage_thread_.joinable()) return;
+    usage_stop_ = false;
+    usage_thread_ = std::thread([this] {
+        std::unique_lock lock(usage_mutex_);
+        while (!usage_cv_.wait_for(lock, std::chrono::milliseconds(250), [this] { return usage_stop_; })) {
+            lock.unlock();
+            try {
+                flushApiUsage();
+            } catch (const std::exception& e) {
+                spdlog::warn("could not write API usage (request counts, last use), will retry: {}", e.what());
+            }
+            lock.lock();
+        }
+    });
+}
+
+void App::stopUsageFlusher() {
+    key_listener_.reset();
+    if (!usage_thread_.joinable()) return;
+    {
+        std::lock_guard lock(usage_mutex_);
+        usage_stop_ = true;
+    }
+    usage_cv_.notify_all();
+    usage_thread_.join();
+    try {
+        flushApiUsage();
+    } catch (const std::exception& e) {
+        spdlog::error("could not write API usage at shutdown (request counts, last use): {}", e.what());
     }
 }
 

@@ -10,6 +10,8 @@
 #include "common/monotonic_clock.h"
 #include "common/crypto.h"
 #include "domain/alerting.h"
+#include "domain/api_key_cache.h"
+#include "domain/api_usage.h"
 #include "domain/disposable_domains.h"
 #include "domain/provisioning.h"
 #include "http/context.h"
@@ -28,6 +30,7 @@
 #include "metrics/metrics_server.h"
 #include "metrics/service_metrics.h"
 #include "storage/database.h"
+#include "storage/postgres_listener.h"
 
 namespace rsolv::app {
 
@@ -68,6 +71,10 @@ public:
     const crypto::SecretKey& secretKey() const { return secret_; }
     /// What handlers are given; tests call HTTP-layer helpers with it and serve routes of their own on an HttpServer.
     const http::Context& context() const { return *context_; }
+    /// Writes the per-key request counts, last_used_at and first-call events gathered since the last flush (a
+    /// background thread does it every 250 ms while HTTP is served, and once more when it stops).
+    void flushApiUsage();
+    domain::ApiKeyCache& apiKeyCache() { return *key_cache_; }
 
 private:
     Config config_;
@@ -105,6 +112,18 @@ private:
     bool alert_stop_ = false;
     bool workers_running_ = false;
     void buildAlerting(const std::string& instance);
+    // The API key cache, its invalidation and the in-memory per-key limit (issue 11).
+    std::unique_ptr<domain::ApiKeyCache> key_cache_;
+    std::unique_ptr<domain::ApiUsage> api_usage_;
+    std::unique_ptr<domain::ApiAuthenticator> api_auth_;
+    std::unique_ptr<storage::PostgresListener> key_listener_;
+    std::thread usage_thread_;
+    std::mutex usage_mutex_;
+    std::condition_variable usage_cv_;
+    bool usage_stop_ = false;
+    void buildApiKeys();
+    void startUsageFlusher();
+    void stopUsageFlusher();
 };
 
 /// The HTTP engine's options from the configuration.

@@ -4,10 +4,9 @@
 #include <vector>
 
 #include "domain/api_key.h"
-#include "domain/events.h"
+#include "domain/api_key_cache.h"
+#include "domain/api_usage.h"
 #include "storage/api_key_repository.h"
-#include "storage/customer_repository.h"
-#include "storage/idempotency_repository.h"
 
 namespace rsolv::domain {
 
@@ -58,40 +57,47 @@ WindowDecision slideWindow(std::string_view hits, int limit, Duration window, Ti
     return d;
 }
 
-ApiAccess authorizeApiRequest(storage::Transaction& tx, std::string_view key, const ApiPolicy& policy, Timestamp now) {
-    ApiAccess access;
-    storage::ApiKeyRepository keys(tx);
-    const auto found = keys.findWithCustomer(hashApiKey(key));
-    if (!found) return access;
+std::optional<VerifiedKey> ApiAuthenticator::verified(const std::string& key_hash) const {
+    if (auto cached = cache_.find(key_hash)) return cached;
+    const auto generation = cache_.generation();
+    const auto found = storage::inTransaction(db_, storage::TxMode::Read, [&](storage::Transaction& tx) {
+        return storage::ApiKeyRepository(tx).findWithCustomer(key_hash);
+    });
+    if (!found) return std::nullopt;  // unknown keys are not cached: a key issued later is found at once
     const auto& k = found->key;
-    access.caller = {k.id, k.customer_id};
-    if (k.revoked_at && *k.revoked_at <= now) {
+    VerifiedKey v{k.id,         k.customer_id,  k.display_id, k.revoked_at,
+                  k.expires_at, k.last_used_at, found->customer_status};
+    cache_.put(key_hash, v, generation);
+    return v;
+}
+
+ApiAccess ApiAuthenticator::authorize(std::string_view key, Timestamp now) const {
+    ApiAccess access;
+    const std::string key_hash = hashApiKey(key);
+    const auto k = verified(key_hash);
+    if (!k) return access;
+    access.caller = {k->key_id, k->customer_id};
+    if (k->revoked_at && *k->revoked_at <= now) {
         access.status = ApiAccess::Status::RevokedKey;
         return access;
     }
-    if (k.expires_at && *k.expires_at <= now) {
+    if (k->expires_at && *k->expires_at <= now) {
         access.status = ApiAccess::Status::ExpiredKey;
         return access;
     }
-    if (found->customer_status != "active") {
+    if (k->customer_status != "active") {
         access.status = ApiAccess::Status::SuspendedCustomer;
         return access;
     }
-
-    storage::RequestWindowRepository windows(tx);
-    const auto window =
-        slideWindow(windows.lockHits(k.id), policy.requests_per_minute, std::chrono::minutes(1), now);
+    const auto window = usage_.admit(k->key_id, policy_.requests_per_minute, now);
     if (!window.allowed) {
         access.status = ApiAccess::Status::RateLimited;
         access.retry_after = window.retry_after;
         return access;
     }
-    windows.saveHits(k.id, window.hits);
-
-    if (!k.last_used_at || *k.last_used_at < now - policy.last_used_interval) {
-        keys.touchLastUsed(k.id, now, policy.last_used_interval);
-        if (!k.last_used_at && storage::CustomerRepository(tx).markFirstApiCall(k.customer_id, now))
-            recordEvent(tx, k.customer_id, "first_api_call", "succeeded", {{"key", k.display_id}}, now);
+    if (!k->last_used_at || *k->last_used_at < now - policy_.last_used_interval) {
+        usage_.noteUse(k->key_id, k->customer_id, k->display_id, !k->last_used_at, now, policy_.last_used_interval);
+        cache_.noteUsed(key_hash, now);
     }
     access.status = ApiAccess::Status::Granted;
     return access;

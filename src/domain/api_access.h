@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "common/clock.h"
+#include "domain/api_key_cache.h"
 #include "storage/database.h"
 
 namespace rsolv::domain {
@@ -29,10 +30,25 @@ struct ApiAccess {
     Duration retry_after{};  ///< RateLimited
 };
 
-/// Authenticates a key (already checked for format and checksum, so malformed keys never reach the database), counts
-/// the request against the key's window, and notes the customer's first API call, in the caller's write transaction.
-/// last_used_at is written at most once per `last_used_interval`.
-ApiAccess authorizeApiRequest(storage::Transaction& tx, std::string_view key, const ApiPolicy& policy, Timestamp now);
+class ApiUsage;
+
+/// Authenticates API keys from memory. A key (already checked for format and checksum, so malformed keys never reach
+/// the database) is looked up in the cache, and read from the database (one read, no write) only when it is not there.
+/// The request is counted against the key's window in memory (ApiUsage); last_used_at (at most once per
+/// `last_used_interval`) and the customer's first API call are written by ApiUsage::flush() in the background.
+class ApiAuthenticator {
+public:
+    ApiAuthenticator(storage::Database& db, ApiKeyCache& cache, ApiUsage& usage, const ApiPolicy& policy)
+        : db_(db), cache_(cache), usage_(usage), policy_(policy) {}
+    ApiAccess authorize(std::string_view key, Timestamp now) const;
+
+private:
+    std::optional<VerifiedKey> verified(const std::string& key_hash) const;
+    storage::Database& db_;
+    ApiKeyCache& cache_;
+    ApiUsage& usage_;
+    const ApiPolicy& policy_;
+};
 
 /// The sliding-window step on its own. `hits` counts accepted requests per second ("second:count,..."), so the row
 /// holds at most window+1 entries whatever the limit. The bucket of the second that the window starts in is counted

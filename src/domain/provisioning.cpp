@@ -5,8 +5,10 @@
 #include "common/crypto.h"
 #include "domain/api_key.h"
 #include "domain/email_address.h"
+#include "domain/event_batch.h"
 #include "domain/events.h"
 #include "domain/onboarding.h"
+#include "jobs/job_batch.h"
 #include "jobs/job_queue.h"
 #include "domain/rate_limiter.h"
 #include "storage/api_key_repository.h"
@@ -92,6 +94,14 @@ SignupOutcome Provisioning::provision(const SignupRequest& request) {
             return storage::inTransaction(db_, storage::TxMode::Write, [&](storage::Transaction& tx) {
                 const Timestamp now = clock_.now();
                 SignupOutcome out;
+                // Events and jobs are written in one statement each, at the end of the one transaction.
+                EventBatch events;
+                jobs::JobBatch jobs;
+                const auto written = [&] {
+                    jobs.write(tx, now);
+                    events.write(tx);
+                    return out;
+                };
                 out.email = address.as_typed;
 
                 step(kStepRateLimit);
@@ -104,10 +114,10 @@ SignupOutcome Provisioning::provision(const SignupRequest& request) {
                     out.status = SignupOutcome::Status::RateLimited;
                     out.retry_after = decision.retry_after;
                     out.rate_limit_scope = decision.denied_bucket.rfind("signup:ip:", 0) == 0 ? "ip" : "email";
-                    recordEvent(tx, std::nullopt, event::kSignupRejected, "rejected",
-                                {{"reason", "rate_limited"}, {"scope", out.rate_limit_scope}, {"ip", request.client_ip}},
-                                now);
-                    return out;
+                    events.add(std::nullopt, event::kSignupRejected, "rejected",
+                               {{"reason", "rate_limited"}, {"scope", out.rate_limit_scope}, {"ip", request.client_ip}},
+                               now);
+                    return written();
                 }
 
                 step(kStepDuplicate);
@@ -115,20 +125,17 @@ SignupOutcome Provisioning::provision(const SignupRequest& request) {
                 if (auto existing = customers.findByCanonicalEmail(address.canonical)) {
                     out.status = SignupOutcome::Status::Duplicate;
                     out.customer_id = existing->id;
-                    recordEvent(tx, existing->id, event::kSignupDuplicate, "rejected", {{"ip", request.client_ip}},
-                                now);
+                    events.add(existing->id, event::kSignupDuplicate, "rejected", {{"ip", request.client_ip}}, now);
                     // The owner hears about it by email, with a sign-in link; each attempt (already within the
                     // per-email limit) is its own message. An operator provisioning by hand is told instead.
-                    if (request.by_operator) return out;
+                    if (request.by_operator) return written();
                     const std::string instance = crypto::hex(crypto::randomBytes(6));
-                    jobs::enqueue(tx,
-                                  {std::string(email_kind::kAlreadyRegistered),
-                                   {{"customer_id", existing->id}, {"instance", instance}},
-                                   domain::emailJobKey(email_kind::kAlreadyRegistered, existing->id) + ":" + instance,
-                                   now},
-                                  now);
-                    recordEvent(tx, existing->id, "already_registered_email", "queued", nlohmann::json::object(), now);
-                    return out;
+                    jobs.add({std::string(email_kind::kAlreadyRegistered),
+                              {{"customer_id", existing->id}, {"instance", instance}},
+                              domain::emailJobKey(email_kind::kAlreadyRegistered, existing->id) + ":" + instance,
+                              now});
+                    events.add(existing->id, "already_registered_email", "queued", nlohmann::json::object(), now);
+                    return written();
                 }
 
                 step(kStepAdmit);
@@ -138,10 +145,10 @@ SignupOutcome Provisioning::provision(const SignupRequest& request) {
                         : admit(tx, modes_.current(tx), address, request.invitation_token, now);
                 if (!admission.admitted) {
                     joinWaitlist(tx, address, name.value(), company.value(), now);
-                    recordEvent(tx, std::nullopt, event::kSignupRejected, "rejected",
-                                {{"reason", "waitlisted"}, {"ip", request.client_ip}}, now);
+                    events.add(std::nullopt, event::kSignupRejected, "rejected",
+                               {{"reason", "waitlisted"}, {"ip", request.client_ip}}, now);
                     out.status = SignupOutcome::Status::Waitlisted;
-                    return out;
+                    return written();
                 }
 
                 step(kStepCustomer);
@@ -156,7 +163,7 @@ SignupOutcome Provisioning::provision(const SignupRequest& request) {
                 nlohmann::json created = {
                     {"plan", "trial"}, {"trial_fixes_limit", policy_.trial_fixes}, {"ip", request.client_ip}};
                 if (admission.via != "open") created["admitted_by"] = admission.via;
-                recordEvent(tx, out.customer_id, event::kCustomerCreated, "succeeded", created, now);
+                events.add(out.customer_id, event::kCustomerCreated, "succeeded", created, now);
                 if (admission.invitation_id)
                     storage::SignupRepository(tx).markUsed(*admission.invitation_id, out.customer_id, now);
                 if (request.also_in_transaction) request.also_in_transaction(tx, out.customer_id, now);
@@ -166,22 +173,17 @@ SignupOutcome Provisioning::provision(const SignupRequest& request) {
                 storage::ApiKeyRepository(tx).insert(out.customer_id, key.hash, key.display_id, "Default key", now);
                 out.api_key = key.secret;
                 out.api_key_display_id = key.display_id;
-                recordEvent(tx, out.customer_id, event::kApiKeyGenerated, "succeeded",
-                            {{"key", key.display_id}}, now);
+                events.add(out.customer_id, event::kApiKeyGenerated, "succeeded", {{"key", key.display_id}}, now);
 
                 step(kStepWelcome);
                 nlohmann::json welcome = {{"customer_id", out.customer_id}};
                 if (policy_.welcome_email_includes_key) welcome["sealed_key"] = crypto::seal(payload_key_, key.secret);
-                jobs::enqueue(tx,
-                              {std::string(email_kind::kWelcome), welcome,
-                               emailJobKey(email_kind::kWelcome, out.customer_id), now},
-                              now);
-                recordEvent(tx, out.customer_id, event::kWelcomeEmail, "queued", {{"to", address.as_typed}}, now);
+                jobs.add(
+                    {std::string(email_kind::kWelcome), welcome, emailJobKey(email_kind::kWelcome, out.customer_id), now});
+                events.add(out.customer_id, event::kWelcomeEmail, "queued", {{"to", address.as_typed}}, now);
                 for (const auto& f : followUps())
-                    jobs::enqueue(tx,
-                                  {std::string(f.kind), {{"customer_id", out.customer_id}},
-                                   emailJobKey(f.kind, out.customer_id), now + f.delay},
-                                  now);
+                    jobs.add({std::string(f.kind), {{"customer_id", out.customer_id}},
+                              emailJobKey(f.kind, out.customer_id), now + f.delay});
 
                 step(kStepSession);
                 if (request.start_session) {
@@ -190,16 +192,16 @@ SignupOutcome Provisioning::provision(const SignupRequest& request) {
                     storage::FlashRepository(tx).put(session.id_hash, kNewKeyFlash,
                                                      crypto::seal(flash_key_, key.secret), now + policy_.key_flash_ttl);
                     out.session_token = session.token;
-                    recordEvent(tx, out.customer_id, event::kSessionStarted, "succeeded", nlohmann::json::object(),
-                                now);
+                    events.add(out.customer_id, event::kSessionStarted, "succeeded", nlohmann::json::object(),
+                               now);
                 }
 
                 step(kStepComplete);
                 const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(clock_.now() - started).count();
-                recordEvent(tx, out.customer_id, event::kProvisioningCompleted, "succeeded",
-                            {{"duration_ms", ms}, {"attempt", attempt}}, now);
+                events.add(out.customer_id, event::kProvisioningCompleted, "succeeded",
+                           {{"duration_ms", ms}, {"attempt", attempt}}, now);
                 out.status = SignupOutcome::Status::Provisioned;
-                return out;
+                return written();
             });
         } catch (const storage::StorageError& e) {
             // A concurrent signup of the same canonical email won the unique index, or the database asked for a

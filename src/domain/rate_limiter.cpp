@@ -22,13 +22,14 @@ std::string RateLimiter::bucketKey(std::string_view bucket) const {
 RateDecision RateLimiter::admit(storage::Transaction& tx, std::vector<RateLimit> limits, Timestamp now) const {
     for (auto& l : limits) l.bucket = bucketKey(l.bucket);
     std::sort(limits.begin(), limits.end(), [](const auto& a, const auto& b) { return a.bucket < b.bucket; });
-    for (const auto& l : limits) tx.lockKey("rate:" + l.bucket);
-
-    storage::RateLimitRepository repo(tx);
+    std::vector<storage::RateLimitRepository::Limit> checks;
+    for (const auto& l : limits) checks.push_back({l.bucket, now - l.window, l.limit});
+    // Locks, prunes, counts and (when every window has room) records the hit, in two round trips whatever the number.
+    const auto windows = storage::RateLimitRepository(tx).admitAll(checks, now);
     RateDecision decision;
-    for (const auto& l : limits) {
-        repo.prune(l.bucket, now - l.window);
-        const auto w = repo.window(l.bucket, now - l.window);
+    for (size_t i = 0; i < limits.size() && i < windows.size(); ++i) {
+        const auto& l = limits[i];
+        const auto& w = windows[i];
         if (w.count >= l.limit) {
             const Duration wait = w.oldest ? (*w.oldest + l.window) - now : l.window;
             if (decision.allowed) decision.denied_bucket = l.bucket;
@@ -36,8 +37,6 @@ RateDecision RateLimiter::admit(storage::Transaction& tx, std::vector<RateLimit>
             decision.retry_after = std::max(decision.retry_after, std::max(wait, Duration(std::chrono::seconds(1))));
         }
     }
-    if (decision.allowed)
-        for (const auto& l : limits) repo.hit(l.bucket, now);
     return decision;
 }
 

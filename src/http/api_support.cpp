@@ -101,9 +101,8 @@ Response withApiCaller(const Context& ctx, const Request& request,
     if (!domain::isWellFormedApiKey(key))
         throw unauthorized("invalid_api_key", "This is not a valid RSOLV API key.");
 
-    const auto access = storage::inTransaction(ctx.db, storage::TxMode::Write, [&](storage::Transaction& tx) {
-        return domain::authorizeApiRequest(tx, key, ctx.api, ctx.clock.now());
-    });
+    if (!ctx.api_keys) throw std::logic_error("the context has no API key authenticator");
+    const auto access = ctx.api_keys->authorize(key, ctx.clock.now());
     using Status = domain::ApiAccess::Status;
     switch (access.status) {
         case Status::Granted: return handler(access.caller);

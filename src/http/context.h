@@ -63,6 +63,8 @@ struct Context {
     std::function<void()> jobs_enqueued = [] {};
     /// Told about every finished request (metrics).
     Telemetry* telemetry = &noTelemetry();
+    /// Authenticates API keys from the per-process cache and counts the per-key limit in memory (set by the App).
+    const domain::ApiAuthenticator* api_keys = nullptr;
 };
 
 }  // namespace rsolv::http

@@ -21,8 +21,14 @@ constexpr Query kTakeOver{
 constexpr Query kPrune{"DELETE FROM idempotency_keys WHERE expires_at <= $1"};
 
 constexpr Query kHits{"SELECT hits FROM api_request_windows WHERE api_key_id = $1"};
+/// A key deleted since its requests were counted (an erased customer) is skipped: its counts no longer matter, and
+/// a foreign-key error would fail the whole batch of the background flush, every time.
 constexpr Query kSaveHits{
-    "INSERT INTO api_request_windows (api_key_id, hits) VALUES ($1, $2) "
+    "INSERT INTO api_request_windows (api_key_id, hits) SELECT $1::bigint, $2::text "
+    "WHERE EXISTS (SELECT 1 FROM api_keys WHERE id = $1::bigint) "
+    "ON CONFLICT (api_key_id) DO UPDATE SET hits = excluded.hits",
+    "INSERT INTO api_request_windows (api_key_id, hits) SELECT ?1, ?2 "
+    "WHERE EXISTS (SELECT 1 FROM api_keys WHERE id = ?1) "
     "ON CONFLICT (api_key_id) DO UPDATE SET hits = excluded.hits"};
 
 }  // namespace
@@ -66,6 +72,11 @@ int IdempotencyRepository::pruneExpired(Timestamp now) { return int(tx_.exec(kPr
 std::string RequestWindowRepository::lockHits(std::int64_t api_key_id) {
     // An advisory lock, not FOR UPDATE: it also holds for a key whose row does not exist yet.
     tx_.lockKey("api-window:" + std::to_string(api_key_id));
+    auto row = tx_.exec(kHits, {api_key_id}).first();
+    return row ? row->str("hits") : std::string();
+}
+
+std::string RequestWindowRepository::hits(std::int64_t api_key_id) {
     auto row = tx_.exec(kHits, {api_key_id}).first();
     return row ? row->str("hits") : std::string();
 }

@@ -44,6 +44,8 @@ public:
     /// Locks the key's window (advisory lock; SQLite's write lock does the same) and returns its hits.
     std::string lockHits(std::int64_t api_key_id);
     void saveHits(std::int64_t api_key_id, const std::string& hits);
+    /// The hits as they are, without a lock.
+    std::string hits(std::int64_t api_key_id);
 
 private:
     Transaction& tx_;

@@ -4,6 +4,7 @@
 #include <unordered_map>
 
 #include "storage/connection_pool.h"
+#include "storage/credential_changes.h"
 
 namespace rsolv::storage {
 namespace {
@@ -22,8 +23,16 @@ struct PgConnection {
         }
         return it->second;
     }
+    /// changesCredentials() of the query, remembered like its prepared name.
+    bool changesCredentials(const Query& q) {
+        auto it = credential_statements.find(q.postgres.data());
+        if (it == credential_statements.end())
+            it = credential_statements.emplace(q.postgres.data(), storage::changesCredentials(q.postgres)).first;
+        return it->second;
+    }
     pqxx::connection conn;
     std::unordered_map<const void*, std::string> names;
+    std::unordered_map<const void*, bool> credential_statements;
 };
 
 using Pool = ConnectionPool<PgConnection>;
@@ -45,7 +54,7 @@ using Pool = ConnectionPool<PgConnection>;
 
 class PgTransaction final : public Transaction {
 public:
-    explicit PgTransaction(Pool::Lease lease) : lease_(std::move(lease)) {
+    PgTransaction(Pool::Lease lease, const CredentialsObservable& owner) : lease_(std::move(lease)), owner_(owner) {
         try {
             work_.emplace(lease_->conn);
         } catch (const pqxx::failure& e) {
@@ -94,6 +103,7 @@ public:
                 }
             }
             rs.affected = r.affected_rows();
+            if (rs.affected > 0 && lease_->changesCredentials(query)) credentials_changed_ = true;
             return rs;
         } catch (const pqxx::failure& e) {
             rethrowPg(e);
@@ -103,6 +113,7 @@ public:
     void execScript(std::string_view sql) override {
         try {
             work_->exec(std::string(sql));
+            if (changesCredentials(sql)) credentials_changed_ = true;
         } catch (const pqxx::failure& e) {
             rethrowPg(e);
         }
@@ -115,12 +126,15 @@ public:
 
     void commit() override {
         try {
+            // Other instances drop their cached keys when this commits (their listeners; storage/postgres_listener.h).
+            if (credentials_changed_) work_->exec("SELECT pg_notify('" + std::string(kCredentialsChannel) + "', '')");
             work_->commit();
             work_.reset();
         } catch (const pqxx::failure& e) {
             work_.reset();
             rethrowPg(e);
         }
+        if (credentials_changed_) owner_.credentialsChanged();
     }
 
     Dialect dialect() const override { return Dialect::Postgres; }
@@ -145,10 +159,12 @@ private:
     }
 
     Pool::Lease lease_;
+    const CredentialsObservable& owner_;
     std::optional<pqxx::work> work_;
+    bool credentials_changed_ = false;
 };
 
-class PgDatabase final : public Database {
+class PgDatabase final : public Database, public CredentialsObservable {
 public:
     PgDatabase(std::string url, int pool_size, int timeout_ms)
         : url_(std::move(url)),
@@ -158,7 +174,7 @@ public:
     Dialect dialect() const override { return Dialect::Postgres; }
     std::unique_ptr<Transaction> begin(TxMode) override {
         try {
-            return std::make_unique<PgTransaction>(pool_.acquire());
+            return std::make_unique<PgTransaction>(pool_.acquire(), *this);
         } catch (const pqxx::failure& e) {
             rethrowPg(e);
         }

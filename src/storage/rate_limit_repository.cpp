@@ -8,6 +8,31 @@ constexpr Query kHit{"INSERT INTO rate_limit_hits (bucket, at) VALUES ($1, $2)"}
 constexpr Query kPrune{"DELETE FROM rate_limit_hits WHERE at <= $1"};
 constexpr Query kPruneBucket{"DELETE FROM rate_limit_hits WHERE bucket = $1 AND at <= $2"};
 
+constexpr Query kLockAll{
+    "SELECT pg_advisory_xact_lock(hashtextextended('rate:' || k, 0)) FROM jsonb_array_elements_text($1::jsonb) AS t(k)",
+    "SELECT 0 AS n"};
+/// PostgreSQL: prune, count and the conditional hit in one statement. The counts come from the statement's snapshot,
+/// taken after the locks, so the pruned rows (outside every window) change nothing.
+constexpr Query kAdmitAll{
+    "WITH l AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS l(i int, bucket text, since timestamptz, lim bigint)), "
+    "pruned AS (DELETE FROM rate_limit_hits h USING l WHERE h.bucket = l.bucket AND h.at <= l.since), "
+    "counts AS (SELECT l.i, l.lim, COUNT(h.id) AS n, MIN(h.at) AS oldest FROM l "
+    "LEFT JOIN rate_limit_hits h ON h.bucket = l.bucket AND h.at > l.since GROUP BY l.i, l.lim), "
+    "hit AS (INSERT INTO rate_limit_hits (bucket, at) SELECT l.bucket, $2::timestamptz FROM l "
+    "WHERE NOT EXISTS (SELECT 1 FROM counts WHERE n >= lim)) "
+    "SELECT i, n, oldest FROM counts ORDER BY i"};
+constexpr Query kSqlitePruneAll{
+    "DELETE FROM rate_limit_hits WHERE EXISTS (SELECT 1 FROM json_each(?1) j WHERE "
+    "json_extract(j.value, '$.bucket') = rate_limit_hits.bucket "
+    "AND rate_limit_hits.at <= json_extract(j.value, '$.since'))"};
+constexpr Query kSqliteWindows{
+    "SELECT j.key AS i, COUNT(h.id) AS n, MIN(h.at) AS oldest FROM json_each(?1) j "
+    "LEFT JOIN rate_limit_hits h ON h.bucket = json_extract(j.value, '$.bucket') "
+    "AND h.at > json_extract(j.value, '$.since') "
+    "GROUP BY j.key ORDER BY j.key"};
+constexpr Query kSqliteHitAll{
+    "INSERT INTO rate_limit_hits (bucket, at) SELECT json_extract(value, '$.bucket'), ?2 FROM json_each(?1)"};
+
 }  // namespace
 
 RateLimitRepository::Window RateLimitRepository::window(const std::string& bucket, Timestamp since) {
@@ -24,5 +49,39 @@ int RateLimitRepository::pruneBefore(Timestamp before) { return int(tx_.exec(kPr
 namespace rsolv::storage {
 
 void RateLimitRepository::prune(const std::string& bucket, Timestamp before) { tx_.exec(kPruneBucket, {bucket, before}); }
+
+}  // namespace rsolv::storage
+
+#include <nlohmann/json.hpp>
+
+namespace rsolv::storage {
+
+std::vector<RateLimitRepository::Window> RateLimitRepository::admitAll(const std::vector<Limit>& limits,
+                                                                       Timestamp now) {
+    auto rows = nlohmann::json::array();
+    auto buckets = nlohmann::json::array();
+    for (size_t i = 0; i < limits.size(); ++i) {
+        rows.push_back({{"i", i}, {"bucket", limits[i].bucket}, {"since", formatTimestamp(limits[i].since)},
+                        {"lim", limits[i].limit}});
+        buckets.push_back(limits[i].bucket);
+    }
+    std::vector<Window> out;
+    if (limits.empty()) return out;
+    ResultSet rs;
+    if (tx_.dialect() == Dialect::Postgres) {
+        tx_.exec(kLockAll, {buckets.dump()});
+        rs = tx_.exec(kAdmitAll, {rows.dump(), now});
+    } else {
+        tx_.exec(kSqlitePruneAll, {rows.dump()});
+        rs = tx_.exec(kSqliteWindows, {rows.dump()});
+    }
+    bool room = true;
+    for (size_t i = 0; i < rs.size(); ++i) {
+        out.push_back({rs[i].i64("n"), rs[i].optTime("oldest")});
+        room = room && out.back().count < limits[i].limit;
+    }
+    if (room && tx_.dialect() == Dialect::Sqlite) tx_.exec(kSqliteHitAll, {rows.dump(), now});
+    return out;
+}
 
 }  // namespace rsolv::storage

@@ -2,6 +2,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "storage/database.h"
 
@@ -22,6 +23,18 @@ public:
     void prune(const std::string& bucket, Timestamp before);
     /// Forgets every hit at or before `before`, which no window can count any more (a maintenance step).
     int pruneBefore(Timestamp before);
+
+    /// One limit of admitAll(): at most `limit` hits in (since, ∞).
+    struct Limit {
+        std::string bucket;
+        Timestamp since;
+        std::int64_t limit = 0;
+    };
+    /// Several limits checked together, in few round trips: locks every bucket (in the order given: sort them), forgets
+    /// hits before each window, counts each window, and records a hit at `now` in every bucket when all of them have
+    /// room. The windows as they were before that hit, in the order given. PostgreSQL: two statements; SQLite (whose
+    /// write lock already serialises): three, in process.
+    std::vector<Window> admitAll(const std::vector<Limit>& limits, Timestamp now);
 
 private:
     Transaction& tx_;

@@ -13,6 +13,7 @@
 #include <unordered_map>
 
 #include "storage/connection_pool.h"
+#include "storage/credential_changes.h"
 
 namespace rsolv::storage {
 namespace {
@@ -55,8 +56,19 @@ struct SqliteConnection {
         }
         return *it->second;
     }
+    /// changesCredentials() of the query, remembered like its statement.
+    bool changesCredentials(const Query& q) {
+        const void* key = q.sqlite.empty() ? q.postgres.data() : q.sqlite.data();
+        auto it = credential_statements.find(key);
+        if (it == credential_statements.end()) {
+            const std::string_view sql = q.sqlite.empty() ? q.postgres : q.sqlite;
+            it = credential_statements.emplace(key, storage::changesCredentials(sql)).first;
+        }
+        return it->second;
+    }
     SQLite::Database db;
     std::unordered_map<const void*, std::unique_ptr<SQLite::Statement>> statements;
+    std::unordered_map<const void*, bool> credential_statements;
 };
 
 [[noreturn]] void rethrow(const SQLite::Exception& e) {
@@ -75,7 +87,8 @@ using Pool = ConnectionPool<SqliteConnection>;
 
 class SqliteTransaction final : public Transaction {
 public:
-    SqliteTransaction(Pool::Lease lease, TxMode mode) : lease_(std::move(lease)) {
+    SqliteTransaction(Pool::Lease lease, TxMode mode, const CredentialsObservable& owner)
+        : lease_(std::move(lease)), owner_(owner) {
         try {
             lease_->db.exec(mode == TxMode::Write ? "BEGIN IMMEDIATE" : "BEGIN");
         } catch (const SQLite::Exception& e) {
@@ -122,6 +135,7 @@ public:
                 }
             }
             rs.affected = lease_->db.getChanges();
+            if (rs.affected > 0 && lease_->changesCredentials(query)) credentials_changed_ = true;
         } catch (const SQLite::Exception& e) {
             rethrow(e);
         }
@@ -131,6 +145,7 @@ public:
     void execScript(std::string_view sql) override {
         try {
             lease_->db.exec(std::string(sql));
+            if (changesCredentials(sql)) credentials_changed_ = true;
         } catch (const SQLite::Exception& e) {
             rethrow(e);
         }
@@ -145,6 +160,7 @@ public:
         } catch (const SQLite::Exception& e) {
             rethrow(e);
         }
+        if (credentials_changed_) owner_.credentialsChanged();
     }
 
     Dialect dialect() const override { return Dialect::Sqlite; }
@@ -169,10 +185,12 @@ private:
     }
 
     Pool::Lease lease_;
+    const CredentialsObservable& owner_;
     bool open_ = true;
+    bool credentials_changed_ = false;
 };
 
-class SqliteDatabase final : public Database {
+class SqliteDatabase final : public Database, public CredentialsObservable {
 public:
     SqliteDatabase(std::string path, int pool_size, int timeout_ms)
         : path_(std::move(path)),
@@ -182,7 +200,7 @@ public:
     Dialect dialect() const override { return Dialect::Sqlite; }
     std::unique_ptr<Transaction> begin(TxMode mode) override {
         try {
-            return std::make_unique<SqliteTransaction>(pool_.acquire(), mode);
+            return std::make_unique<SqliteTransaction>(pool_.acquire(), mode, *this);
         } catch (const SQLite::Exception& e) {
             rethrow(e);
         }

@@ -1,0 +1,1 @@
+-- Branch h/perf only: stands for another branch's step 0012 so that 0014 applies without a gap. Drop at merge.

@@ -49,8 +49,11 @@ public:
     /// Whose email, name or company contains `text` (3 characters or more; any case): the search index
     /// (SQLite FTS5 trigram, PostgreSQL pg_trgm).
     std::vector<CustomerSummary> containing(const std::string& text, const CustomerSearch& s);
-    /// Whose email, name or company starts with `text` (any case; ASCII case on SQLite).
+    /// Whose email, name or company starts with `text` (any case; ASCII case on SQLite). Reads every match: cheap
+    /// when few customers match.
     std::vector<CustomerSummary> startingWith(const std::string& text, const CustomerSearch& s);
+    /// The same among the `newest` customers below the cursor only: cheap when many match.
+    std::vector<CustomerSummary> startingWithAmongNewest(const std::string& text, const CustomerSearch& s, int newest);
     /// Who hold a key whose identifier starts with `prefix` (exact case).
     std::vector<CustomerSummary> withKeyStartingWith(const std::string& prefix, const CustomerSearch& s);
     /// Raises the trial limit by `n`; the new limit, or nothing when the customer does not exist.
@@ -59,7 +62,10 @@ public:
     std::vector<EmailSent> emailsOf(std::int64_t customer_id, int limit);
 
 private:
+    /// PostgreSQL: plans each search with its own text (SET LOCAL, once per transaction).
+    void planEachSearch();
     Transaction& tx_;
+    bool custom_plans_ = false;
 };
 
 }  // namespace rsolv::storage

@@ -44,6 +44,18 @@ std::vector<storage::CustomerSummary> mergeNewestFirst(std::vector<storage::Cust
     return a;
 }
 
+/// A start of 1 or 2 characters is first looked for among this many newest customers (below the cursor). A full
+/// page there is the answer; otherwise the start is rare (fewer than a page per this many customers, so about
+/// page × customers / this many matches in all), and the lower(...) indexes find every match cheaply.
+constexpr int kShortQueryWindow = 5000;
+
+std::vector<storage::CustomerSummary> startingWith(storage::AdminCustomerRepository& repo, const std::string& query,
+                                                   const storage::CustomerSearch& search) {
+    auto found = repo.startingWithAmongNewest(query, search, kShortQueryWindow);
+    if (int(found.size()) >= search.limit) return found;
+    return repo.startingWith(query, search);
+}
+
 /// A query of 3 characters or more is a substring of the email, name or company, in any case (the trigram index);
 /// a shorter one is the start of one of them (a substring of 1 or 2 characters is in nearly every row, and no
 /// trigram index can find it). Either way the query is also the start of a key identifier. Each part reads at most
@@ -52,7 +64,7 @@ std::vector<storage::CustomerSummary> matching(storage::Transaction& tx, const s
     storage::AdminCustomerRepository repo(tx);
     const std::string query = normalisedQuery(search.query);
     if (query.empty()) return repo.list(search);
-    auto found = characterCount(query) >= 3 ? repo.containing(query, search) : repo.startingWith(query, search);
+    auto found = characterCount(query) >= 3 ? repo.containing(query, search) : startingWith(repo, query, search);
     if (const auto prefix = keyIdentifierPrefix(query))
         found = mergeNewestFirst(std::move(found), repo.withKeyStartingWith(*prefix, search), search.limit);
     return found;

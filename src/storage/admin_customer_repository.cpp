@@ -51,7 +51,9 @@ constexpr Query kContaining{
 constexpr Query kContainingAmongNewest{
     "SELECT " RSOLV_CUSTOMER_COLUMNS "FROM customers c WHERE c.id >= " RSOLV_NEWEST_BOUND " AND (c.email || E'\\n' || c.name || E'\\n' || COALESCE(c.company, '')) ILIKE $7::text " RSOLV_CUSTOMER_FILTERS
     "ORDER BY c.id DESC LIMIT $6"};
-constexpr int kNewestFirst = 5000;
+/// ILIKE over the newest 1,000 costs about 2 ms; a substring that does not fill a page there has about 5,000 matches
+/// in 100,000 customers at most, which the index reads in a few ms.
+constexpr int kNewestFirst = 1000;
 
 /// Byte-order ranges [lower(text), lower(text) + U+10FFFF) over the lower(...) indexes: a prefix match that works
 /// with prepared statements (a LIKE 'x%' parameter would not use an index) and in any database locale. It reads

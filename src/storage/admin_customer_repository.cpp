@@ -49,7 +49,8 @@ constexpr Query kContaining{
 /// PostgreSQL only: the same test over the newest $8 customers below the cursor, along the primary key; a substring
 /// many customers share fills its page here at once, and the index then only ever reads a rare one's matches.
 constexpr Query kContainingAmongNewest{
-    "SELECT " RSOLV_CUSTOMER_COLUMNS "FROM customers c WHERE c.id >= " RSOLV_NEWEST_BOUND " AND (c.email || E'\\n' || c.name || E'\\n' || COALESCE(c.company, '')) ILIKE $7::text " RSOLV_CUSTOMER_FILTERS
+    "SELECT " RSOLV_CUSTOMER_COLUMNS "FROM customers c WHERE c.id >= " RSOLV_NEWEST_BOUND " "
+    "AND (c.email || E'\\n' || c.name || E'\\n' || COALESCE(c.company, '')) ILIKE $7::text " RSOLV_CUSTOMER_FILTERS
     "ORDER BY c.id DESC LIMIT $6"};
 /// ILIKE over the newest 1,000 costs about 2 ms; a substring that does not fill a page there has about 5,000 matches
 /// in 100,000 customers at most, which the index reads in a few ms.
@@ -61,9 +62,11 @@ constexpr int kNewestFirst = 1000;
 /// "c.id + 0" keeps the planners from walking the primary key instead (PostgreSQL did, misjudging a rare start as
 /// common: 590 ms at 100,000 customers).
 #define RSOLV_STARTS_WITH                                                                                        \
-    "((lower(c.email) COLLATE \"C\" >= lower($7::text) AND lower(c.email) COLLATE \"C\" < lower($7::text) || chr(1114111)) " \
-    "OR (lower(c.name) COLLATE \"C\" >= lower($7::text) AND lower(c.name) COLLATE \"C\" < lower($7::text) || chr(1114111)) " \
-    "OR (lower(c.company) COLLATE \"C\" >= lower($7::text) "                                                   \
+    "((lower(c.email) COLLATE \"C\" >= lower($7::text) "                                                         \
+    "AND lower(c.email) COLLATE \"C\" < lower($7::text) || chr(1114111)) "                                       \
+    "OR (lower(c.name) COLLATE \"C\" >= lower($7::text) "                                                        \
+    "AND lower(c.name) COLLATE \"C\" < lower($7::text) || chr(1114111)) "                                        \
+    "OR (lower(c.company) COLLATE \"C\" >= lower($7::text) "                                                     \
     "AND lower(c.company) COLLATE \"C\" < lower($7::text) || chr(1114111))) "
 #define RSOLV_STARTS_WITH_SQLITE                                                                                 \
     "((lower(c.email) >= lower(?7) AND lower(c.email) < lower(?7) || char(1114111)) "                           \
@@ -78,8 +81,10 @@ constexpr Query kStartingWith{
 /// The same test over only the newest $8 customers below the cursor, read along the primary key: a start shared by
 /// many customers fills its page here at once.
 constexpr Query kStartingWithAmongNewest{
-    "SELECT " RSOLV_CUSTOMER_COLUMNS "FROM customers c WHERE c.id >= " RSOLV_NEWEST_BOUND " AND " RSOLV_STARTS_WITH RSOLV_CUSTOMER_FILTERS "ORDER BY c.id DESC LIMIT $6",
-    "SELECT " RSOLV_CUSTOMER_COLUMNS "FROM customers c WHERE c.id >= " RSOLV_NEWEST_BOUND_SQLITE " AND " RSOLV_STARTS_WITH_SQLITE RSOLV_CUSTOMER_FILTERS_SQLITE "ORDER BY c.id DESC LIMIT ?6"};
+    "SELECT " RSOLV_CUSTOMER_COLUMNS "FROM customers c WHERE c.id >= " RSOLV_NEWEST_BOUND " AND " RSOLV_STARTS_WITH
+        RSOLV_CUSTOMER_FILTERS "ORDER BY c.id DESC LIMIT $6",
+    "SELECT " RSOLV_CUSTOMER_COLUMNS "FROM customers c WHERE c.id >= " RSOLV_NEWEST_BOUND_SQLITE
+    " AND " RSOLV_STARTS_WITH_SQLITE RSOLV_CUSTOMER_FILTERS_SQLITE "ORDER BY c.id DESC LIMIT ?6"};
 
 #undef RSOLV_STARTS_WITH
 #undef RSOLV_NEWEST_BOUND

@@ -15,7 +15,7 @@ constexpr Query kAnonymiseCustomer{
     "status = 'suspended', onboarding_emails = FALSE, erased_at = $3, updated_at = $3 WHERE id = $1"};
 /// SQLite only: FTS5 records a changed row's deletion but keeps its former trigrams and positions (enough to rebuild
 /// the text) in the index's pages until their segments are merged; 'optimize' merges them all now, leaving only
-/// what today's rows hold. About 0.4 s of CPU with 100,000 customers (bench/README.md); erasures are rare.
+/// what today's rows hold. About 0.7 s of CPU with 100,000 customers (a 19 MB index); erasures are rare.
 /// PostgreSQL's pg_trgm index drops a dead row's entries at the next vacuum, like the table itself.
 constexpr Query kPurgeSearchIndex{{}, "INSERT INTO customer_search (customer_search) VALUES ('optimize')"};
 constexpr Query kDeleteKeys{"DELETE FROM api_keys WHERE customer_id = $1"};

@@ -13,6 +13,11 @@ constexpr Query kEventIps{
 constexpr Query kAnonymiseCustomer{
     "UPDATE customers SET email = $2, email_canonical = $2, name = 'Erased customer', company = NULL, "
     "status = 'suspended', onboarding_emails = FALSE, erased_at = $3, updated_at = $3 WHERE id = $1"};
+/// SQLite only: FTS5 records a changed row's deletion but keeps its former trigrams and positions (enough to rebuild
+/// the text) in the index's pages until their segments are merged; 'optimize' merges them all now, leaving only
+/// what today's rows hold. About 0.7 s of CPU with 100,000 customers (a 19 MB index); erasures are rare.
+/// PostgreSQL's pg_trgm index drops a dead row's entries at the next vacuum, like the table itself.
+constexpr Query kPurgeSearchIndex{{}, "INSERT INTO customer_search (customer_search) VALUES ('optimize')"};
 constexpr Query kDeleteKeys{"DELETE FROM api_keys WHERE customer_id = $1"};
 constexpr Query kDeleteSessions{"DELETE FROM sessions WHERE customer_id = $1"};
 constexpr Query kDeleteTokens{"DELETE FROM sign_in_tokens WHERE customer_id = $1"};
@@ -43,6 +48,7 @@ std::vector<std::string> ErasureRepository::knownIps(std::int64_t customer_id) {
 void ErasureRepository::anonymiseCustomer(std::int64_t customer_id, const std::string& placeholder_email,
                                           Timestamp now) {
     tx_.exec(kAnonymiseCustomer, {customer_id, placeholder_email, now});
+    if (tx_.dialect() == Dialect::Sqlite) tx_.exec(kPurgeSearchIndex);
 }
 
 void ErasureRepository::deleteCredentials(std::int64_t customer_id) {

@@ -15,6 +15,7 @@ public:
     explicit ErasureRepository(Transaction& tx) : tx_(tx) {}
     /// The IP addresses the customer's sessions and events hold, to find rate-limit hits named after them.
     std::vector<std::string> knownIps(std::int64_t customer_id);
+    /// Replaces the customer's email, name and company, and purges their former text from the search index.
     void anonymiseCustomer(std::int64_t customer_id, const std::string& placeholder_email, Timestamp now);
     void deleteCredentials(std::int64_t customer_id);
     void anonymiseHistory(std::int64_t customer_id);

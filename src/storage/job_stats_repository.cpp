@@ -3,7 +3,10 @@
 namespace rsolv::storage {
 namespace {
 
-constexpr Query kCountByKindAndState{"SELECT kind, state, COUNT(*) AS n FROM jobs GROUP BY kind, state"};
+/// Served by the partial index jobs_state_kind (migration 0012) alone. Completed jobs are most of the table (until
+/// retention removes them) and counting them row by row was most of a scrape's cost: they are left out.
+constexpr Query kCountByKindAndState{
+    "SELECT kind, state, COUNT(*) AS n FROM jobs WHERE state <> 'completed' GROUP BY kind, state"};
 
 /// Served by the partial index jobs_due.
 constexpr Query kOldestDue{

@@ -90,7 +90,10 @@ TEST_P(MetricsEndpoint, CountsSignupsRequestsJobsAndEmailsByPatternWithoutPerson
         << "within five seconds a scrape is served from the cache";
     app.clock().advance(std::chrono::seconds(5));
     scrape = scraper.get("/metrics").body;
-    EXPECT_TRUE(has(scrape, "rsolv_jobs{kind=\"email.welcome\",state=\"completed\"} 2")) << scrape;
+    EXPECT_TRUE(has(scrape, "rsolv_jobs{kind=\"email.welcome\",state=\"available\"} 0")) << scrape;
+    // Completed jobs are most of the table and are not counted (issue 13: a scrape must not read them one by one);
+    // the work done is rsolv_emails_total.
+    EXPECT_EQ(scrape.find("state=\"completed\""), std::string::npos) << scrape;
     EXPECT_TRUE(has(scrape, "rsolv_emails_total{kind=\"email.welcome\",result=\"sent\"} 2")) << scrape;
     EXPECT_TRUE(has(scrape, "rsolv_emails_total{kind=\"email.already_registered\",result=\"sent\"} 1")) << scrape;
 }

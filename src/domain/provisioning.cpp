@@ -114,8 +114,15 @@ SignupOutcome Provisioning::provision(const SignupRequest& request) {
                     out.customer_id = existing->id;
                     recordEvent(tx, existing->id, event::kSignupDuplicate, "rejected", {{"ip", request.client_ip}},
                                 now);
-                    // The owner hears about it by email, with a sign-in link; each attempt (already within the
-                    // per-email limit) is its own message.
+                    // The owner hears about it by email, with a sign-in link, at most once a day per address
+                    // (issue 15): the limiter counts only the emails it lets through.
+                    const auto notify = limiter_.admit(
+                        tx, {{"already_registered:email:" + address.canonical, 1, std::chrono::hours(24)}}, now);
+                    if (!notify.allowed) {
+                        recordEvent(tx, existing->id, "already_registered_email", "skipped",
+                                    {{"reason", "sent_in_the_last_day"}}, now);
+                        return out;
+                    }
                     const std::string instance = crypto::hex(crypto::randomBytes(6));
                     jobs::enqueue(tx,
                                   {std::string(email_kind::kAlreadyRegistered),

@@ -1,6 +1,5 @@
 #pragma once
 
-#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,13 +35,6 @@ Result<IssuedKey> createKey(storage::Transaction& tx, std::int64_t customer_id, 
 /// until now + grace (at most 24 hours). Error "not_found" for a key that is not the customer's or not live.
 Result<IssuedKey> rollKey(storage::Transaction& tx, std::int64_t customer_id, std::int64_t key_id, Duration grace,
                           Timestamp now, const KeyPolicy& policy);
-
-/// Which key replaced which, by display id, from the customer's api_key_rolled events.
-struct KeyLineage {
-    std::map<std::string, std::string> replaced_by;  ///< old display id -> the new key's
-    std::map<std::string, std::string> replaces;     ///< new display id -> the old key's
-};
-KeyLineage keyLineage(storage::Transaction& tx, std::int64_t customer_id);
 
 /// Error "not_found" for a key that is not the customer's or no longer live.
 Result<bool> revokeKey(storage::Transaction& tx, std::int64_t customer_id, std::int64_t key_id, Timestamp now);

@@ -2,7 +2,7 @@
 
 #include <ctime>
 
-#include "storage/fix_attempt_repository.h"
+#include "storage/fix_attempt_stats_repository.h"
 
 namespace rsolv::domain {
 namespace {
@@ -31,7 +31,7 @@ std::vector<DayCount> attemptsPerDay(storage::Transaction& tx, std::int64_t cust
     const Timestamp first = startOfDay(now) - kDay * (days - 1);
     std::vector<DayCount> out;
     for (int i = 0; i < days; ++i) out.push_back({utcDay(first + kDay * i), 0});
-    for (const Timestamp t : storage::FixAttemptRepository(tx).startedSince(customer_id, first)) {
+    for (const Timestamp t : storage::FixAttemptStatsRepository(tx).startedSince(customer_id, first)) {
         const auto index = std::chrono::duration_cast<std::chrono::hours>(t - first).count() / 24;
         if (index >= 0 && index < days) ++out[size_t(index)].attempts;
     }

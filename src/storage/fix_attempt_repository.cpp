@@ -20,8 +20,6 @@ constexpr Query kRecordRefund{
     "RETURNING " RSOLV_FIX_COLUMNS};
 #undef RSOLV_FIX_COLUMNS
 constexpr Query kCount{"SELECT COUNT(*) AS n FROM fix_attempts WHERE customer_id = $1"};
-constexpr Query kStartedSince{
-    "SELECT created_at FROM fix_attempts WHERE customer_id = $1 AND created_at >= $2 ORDER BY created_at"};
 
 FixAttemptRecord toRecord(const Row& r) {
     FixAttemptRecord f;
@@ -87,14 +85,6 @@ FixAttemptRecord FixAttemptRepository::recordRefund(std::int64_t customer_id, st
 
 std::int64_t FixAttemptRepository::countForCustomer(std::int64_t customer_id) {
     return tx_.exec(kCount, {customer_id}).front().i64("n");
-}
-
-std::vector<Timestamp> FixAttemptRepository::startedSince(std::int64_t customer_id, Timestamp since) {
-    const auto rs = tx_.exec(kStartedSince, {customer_id, since});
-    std::vector<Timestamp> out;
-    out.reserve(rs.size());
-    for (size_t i = 0; i < rs.size(); ++i) out.push_back(rs[i].time("created_at"));
-    return out;
 }
 
 }  // namespace rsolv::storage

@@ -45,8 +45,6 @@ public:
     FixAttemptRecord recordRefund(std::int64_t customer_id, std::int64_t id, bool refunded,
                                   const std::optional<std::string>& denied_reason);
     std::int64_t countForCustomer(std::int64_t customer_id);
-    /// When each of the customer's attempts since `since` started, oldest first (the overview's daily chart).
-    std::vector<Timestamp> startedSince(std::int64_t customer_id, Timestamp since);
 
 private:
     Transaction& tx_;

@@ -1,3 +1,4 @@
+#include "domain/key_lineage.h"
 #include "domain/key_management.h"
 #include "http/handlers/dashboard_page.h"
 #include "http/handlers/routes.h"

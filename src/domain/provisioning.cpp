@@ -126,9 +126,17 @@ SignupOutcome Provisioning::provision(const SignupRequest& request) {
                     out.status = SignupOutcome::Status::Duplicate;
                     out.customer_id = existing->id;
                     events.add(existing->id, event::kSignupDuplicate, "rejected", {{"ip", request.client_ip}}, now);
-                    // The owner hears about it by email, with a sign-in link; each attempt (already within the
-                    // per-email limit) is its own message. An operator provisioning by hand is told instead.
+                    // An operator provisioning by hand is told instead of the owner.
                     if (request.by_operator) return written();
+                    // The owner hears about it by email, with a sign-in link, at most once a day per address
+                    // (issue 15): the limiter counts only the emails it lets through.
+                    const auto notify = limiter_.admit(
+                        tx, {{"already_registered:email:" + address.canonical, 1, std::chrono::hours(24)}}, now);
+                    if (!notify.allowed) {
+                        events.add(existing->id, "already_registered_email", "skipped",
+                                   {{"reason", "sent_in_the_last_day"}}, now);
+                        return written();
+                    }
                     const std::string instance = crypto::hex(crypto::randomBytes(6));
                     jobs.add({std::string(email_kind::kAlreadyRegistered),
                               {{"customer_id", existing->id}, {"instance", instance}},

@@ -1,5 +1,7 @@
 #include "domain/workflow.h"
 
+#include <regex>
+
 namespace rsolv::domain {
 
 std::string githubWorkflow(const std::string& action, const std::string& api_url) {
@@ -35,6 +37,21 @@ std::string githubWorkflow(const std::string& action, const std::string& api_url
            "        with:\n"
            "          api_key: ${{ secrets.RSOLV_API_KEY }}\n"
            "          api_url: " + api_url + "\n";
+}
+
+std::string normalizeGitHubRepository(std::string text) {
+    const auto first = text.find_first_not_of(" \t");
+    const auto last = text.find_last_not_of(" \t/");
+    if (first == std::string::npos) return {};
+    text = text.substr(first, last - first + 1);
+    for (const char* prefix : {"https://github.com/", "http://github.com/", "github.com/"})
+        if (text.rfind(prefix, 0) == 0) text = text.substr(std::string(prefix).size());
+    if (text.size() > 4 && text.compare(text.size() - 4, 4, ".git") == 0) text.resize(text.size() - 4);
+    static const std::regex shape("[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}");
+    if (!std::regex_match(text, shape)) return {};
+    const std::string name = text.substr(text.find('/') + 1);
+    if (name == "." || name == "..") return {};
+    return text;
 }
 
 }  // namespace rsolv::domain

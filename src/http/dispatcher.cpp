@@ -10,6 +10,7 @@
 #include "common/crypto.h"
 #include "common/logging.h"
 #include "domain/api_key.h"
+#include "http/admin_session.h"
 #include "http/http_error.h"
 #include "http/web_session.h"
 
@@ -35,18 +36,39 @@ std::string_view firstSegment(std::string_view path) {
     return path.substr(1, end == std::string_view::npos ? std::string_view::npos : end - 1);
 }
 
+/// The error page's layout fields: the customer's own header when a live session asks (never under /admin, never
+/// when the database is what failed), and the request id to quote.
+ViewData errorPageData(const Context& ctx, const Request& request, Response& out, const ErrorReply& e) {
+    std::optional<SignedIn> who;
+    if (e.status >= 400 && e.status != 503 && !isAdminPath(request.path)) {
+        try {
+            who = currentSignedIn(ctx, request);
+        } catch (const std::exception&) {
+            who.reset();  // the page is shown signed out rather than not at all
+        }
+    }
+    ViewData d;
+    if (who) {
+        d = pageData(ctx, request, out, reasonPhrase(e.status), who);
+    } else {
+        d.set("title", reasonPhrase(e.status));
+        d.set("signed_in", false);
+    }
+    d.set("heading", reasonPhrase(e.status));
+    d.set("message", e.message);
+    d.set("request_id", request.request_id);
+    d.set("error_page", true);
+    return d;
+}
+
 Response errorResponse(const Context& ctx, const Request& request, const ErrorReply& e, bool api) {
     Response out;
     if (api) {
         out = Response::json(apiErrorBody(e.code, e.message, request.request_id), e.status);
     } else {
-        ViewData d;
-        d.set("title", reasonPhrase(e.status));
-        d.set("heading", reasonPhrase(e.status));
-        d.set("message", e.message);
-        d.set("request_id", request.request_id);
-        d.set("signed_in", false);
-        out = Response::html(ctx.views.page("error", d), e.status);
+        out.status = e.status;
+        ViewData d = errorPageData(ctx, request, out, e);
+        out.body = ctx.views.page("error", d);
     }
     for (const auto& [k, v] : e.headers) out.header(k, v);
     return out;
@@ -163,10 +185,14 @@ void Dispatcher::checkCsrf(const Request& request) const {
     const auto fields = request.form();
     const auto it = fields.find("csrf_token");
     const std::string binding = csrfBinding(ctx_, request, nullptr);
-    if (it == fields.end() || !ctx_.csrf.verify(binding, it->second))
+    if (it == fields.end() || !ctx_.csrf.verify(binding, it->second)) {
+        // A dashboard form from a page whose session has ended since: sign in again and come back, not a bare 403.
+        if (request.path.rfind("/dashboard/", 0) == 0 && !currentSignedIn(ctx_, request))
+            throw sessionEnded(ctx_, request);
         throw HttpError(403, "csrf_token_invalid",
                         "This form has expired or was not sent from our site. Please go back, reload the page and "
                         "try again.");
+    }
 }
 
 void Dispatcher::finish(const Call& call, Response& response) const {

@@ -61,8 +61,19 @@ std::string csrfBinding(const Context& ctx, const Request& request, Response* re
     return c.value;
 }
 
+HttpError sessionEnded(const Context& ctx, const Request& request) {
+    std::string page = "/dashboard";
+    const std::string referer = request.header("Referer");
+    const std::string& origin = ctx.web.public_url;
+    if (referer.size() > origin.size() && referer.compare(0, origin.size(), origin) == 0 && referer[origin.size()] == '/')
+        page = domain::safeReturnTo(referer.substr(origin.size()));
+    return HttpError(303, "session_ended", "Your session ended. Please sign in again.")
+        .header("Location", ctx.web.public_url + "/login?notice=session_ended&return_to=" + urlEncode(page));
+}
+
 SignedIn requireSignedIn(const Context& ctx, const Request& request) {
     if (auto who = currentSignedIn(ctx, request)) return *who;
+    if (request.method == "POST") throw sessionEnded(ctx, request);
     std::string back = request.path;
     if (!request.query.empty()) back += "?" + request.query;
     throw HttpError(303, "sign_in_required", "Please sign in to see this page.")
@@ -96,6 +107,8 @@ ViewData pageData(const Context& ctx, const Request& request, Response& response
     ViewData d;
     d.set("title", title);
     d.set("request_id", request.request_id);
+    // The request id is for quoting when something went wrong: shown on every page answered with an error status.
+    d.set("error_page", response.status >= 400);
     d.set("trial_fixes", std::to_string(ctx.web.trial_fixes));
     d.set("csrf_token", ctx.csrf.tokenFor(csrfBinding(ctx, request, &response)));
     if (who) {

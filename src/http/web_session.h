@@ -4,6 +4,7 @@
 #include <string>
 
 #include "http/context.h"
+#include "http/http_error.h"
 #include "http/request.h"
 #include "http/response.h"
 #include "storage/customer_repository.h"
@@ -29,8 +30,14 @@ std::optional<SignedIn> currentSignedIn(const Context& ctx, const Request& reque
 /// the pre-session cookie, which is created on the response when the browser has neither.
 std::string csrfBinding(const Context& ctx, const Request& request, Response* response_to_set_cookie);
 
-/// The signed-in customer, or else an HttpError 303 to /login?return_to=<this page>, which the dispatcher sends.
+/// The signed-in customer, or else an HttpError 303 to /login?return_to=<this page>, which the dispatcher sends. A form
+/// sent without a live session goes to sessionEnded instead.
 SignedIn requireSignedIn(const Context& ctx, const Request& request);
+
+/// A form sent after the session ended (timed out, or signed out in another tab): an HttpError 303 to the sign-in page
+/// with the "your session ended" notice and return_to = the page the form was on (its same-origin Referer), else
+/// /dashboard.
+HttpError sessionEnded(const Context& ctx, const Request& request);
 
 /// A one-line message for the next page this session shows (post-redirect-get), sealed like every flash.
 void setNotice(const Context& ctx, storage::Transaction& tx, const std::string& session_hash, const std::string& text);

@@ -56,7 +56,7 @@ LinkSpec linkFor(std::string_view k, const nlohmann::json& payload, const EmailJ
 }
 
 std::string subjectFor(std::string_view k, domain::OnboardingState state, const std::string& name) {
-    if (k == kind::kWelcome) return "Welcome to RSOLV, " + name + ": your API key is ready";
+    if (k == kind::kWelcome) return "Welcome to RSOLV, " + name + ": your trial has started";
     if (k == kind::kAlreadyRegistered) return "You already have an RSOLV account";
     if (k == kind::kSignIn) return "Your RSOLV sign-in link";
     if (k == kind::kEmailChange) return "Confirm your new RSOLV email address";

@@ -89,7 +89,8 @@ for (const backend of backends()) {
     }
 
     async function keyRowText(page, id) {
-      return (await page.locator(`#api-keys tr[data-key-id="${id}"]`).innerText()).replace(/\s+/g, " ");
+      // Revoked and expired keys are folded away in a second table (issue 15).
+      return ((await page.locator(`tr[data-key-id="${id}"]`).textContent()) ?? "").replace(/\s+/g, " ");
     }
 
     test("complete signup to dashboard flow", { timeout: TEST_TIMEOUT }, async () => {
@@ -206,9 +207,14 @@ for (const backend of backends()) {
       const rows = page.locator("#api-keys tr[data-key-id]");
       assert.equal(await rows.count(), 1, "a new customer has one key");
       const id = await rows.first().getAttribute("data-key-id");
-      const roll = page.locator(`form[action="/dashboard/keys/${id}/roll"]`);
-      await roll.locator("select[name='grace']").selectOption("0");
-      await submit(page, roll.locator("button[type='submit'], button").first());
+      // Rolling asks first, like revoking (issue 15): the grace is chosen there, one hour unless changed.
+      await page.locator(`#api-keys tr[data-key-id="${id}"] a[href="/dashboard/keys/${id}/roll"]`).click();
+      await page.waitForURL(`**/dashboard/keys/${id}/roll`);
+      const roll = page.locator("#roll-form");
+      assert.equal(await roll.locator("input[name='grace'][value='3600']").isChecked(), true, "the default grace is 1 hour");
+      await check(page)("roll-confirm");
+      await roll.locator("input[name='grace'][value='0']").check();
+      await submit(page, roll.locator("button[type='submit']").first());
       assert.equal(pathOf(page), "/dashboard/keys");
 
       const newKey = (await page.locator("#new-api-key").innerText()).trim();
@@ -235,6 +241,8 @@ for (const backend of backends()) {
       await assertKeyStatus(server.baseUrl, secondKey, 200, "the second key");
 
       const id = await keyRowId(page, "Staging CI");
+      // The new key is shown once: leaving the page waits for "I have saved it" (issue 15).
+      await page.locator("#key-saved").check();
       await page.locator(`#api-keys tr[data-key-id="${id}"] a[href="/dashboard/keys/${id}/revoke"]`).click();
       await page.waitForURL(`**/dashboard/keys/${id}/revoke`);
       assert.equal(await page.locator("#revoke-form").count(), 1, "the confirmation page has no #revoke-form");
@@ -384,6 +392,105 @@ for (const backend of backends()) {
         }
       }
       if (problems.length) assert.fail(`on a 375 px wide phone:\n${problems.join("\n")}`);
+    });
+
+    /** The elements of `main` (or the whole page) that stick out of a `width` px viewport, for the failure message. */
+    async function overflowing(page, width) {
+      return page.evaluate((w) =>
+        [...document.querySelectorAll("body *")]
+          .filter((e) => e.getBoundingClientRect().right > w + 1 && e.getBoundingClientRect().width > 0)
+          .filter((e) => !e.closest(".table-scroll:not(.has-cards), pre") || getComputedStyle(e).position === "absolute")
+          .slice(0, 4)
+          .map((e) => `<${e.tagName.toLowerCase()}${e.className && typeof e.className === "string" ? ` class="${e.className}"` : ""}> right edge at ${Math.round(e.getBoundingClientRect().right)} px: "${(e.textContent || "").trim().slice(0, 60)}"`),
+      width);
+    }
+
+    // Issue 15: every page of the journey at 375 and 1280 px, light and dark: no sideways scroll, axe clean, a
+    // screenshot each (test-artifacts/browser/<backend>/journey-<page>-<width>-<scheme>.png). One customer, with a
+    // long address (the settings page used to scroll sideways with one), an attempt of each kind and a rolled key.
+    test("the whole journey fits 375 and 1280 px in both colour schemes", { timeout: 240_000 }, async () => {
+      const email = uniqueEmail(`a-rather-long-address-on-a-phone-${backend.name}`);
+      const { context, page, key } = await newCustomer("journey", { signUp: { email } });
+      const started = [];
+      for (const repository of ["acme/widgets", "acme/a-repository-with-a-rather-long-name", "acme/api"]) {
+        const r = await api(server.baseUrl, "POST", "/api/v1/fix-attempts", key, {
+          repository,
+          reference: "refs/heads/dependabot/npm_and_yarn/lodash-4.17.21",
+        });
+        assert.equal(r.status, 201, JSON.stringify(r.body));
+        started.push(r.body.id);
+      }
+      await api(server.baseUrl, "PATCH", `/api/v1/fix-attempts/${started[0]}`, key,
+        { status: "succeeded", pull_request_url: "https://github.com/acme/widgets/pull/42" });
+      await api(server.baseUrl, "PATCH", `/api/v1/fix-attempts/${started[1]}`, key,
+        { status: "failed", reason: "the tests failed after the change" });
+      await visit(page, "/dashboard/keys");
+      const id = await page.locator("#api-keys tr[data-key-id]").first().getAttribute("data-key-id");
+      await visit(page, `/dashboard/keys/${id}/roll`);
+      await submit(page, page.locator("#roll-form button[type='submit']"));
+      const signedIn = await context.storageState();
+
+      const signedOutPages = [["landing", "/"], ["signup", "/signup"], ["login", "/login"], ["login-sent", "/login/sent"]];
+      const signedInPages = [
+        ["welcome", "/welcome"],
+        ["setup", "/dashboard/setup"],
+        ["setup-repo", "/dashboard/setup?repo=acme/widgets"],
+        ["overview", "/dashboard"],
+        ["keys", "/dashboard/keys"],
+        ["roll", `/dashboard/keys/${id}/roll`],
+        ["revoke", `/dashboard/keys/${id}/revoke`],
+        ["workflow", "/dashboard/workflow"],
+        ["settings", "/dashboard/settings"],
+        ["not-found", "/no-such-page"],
+      ];
+      const problems = [];
+      for (const colorScheme of ["light", "dark"]) {
+        for (const width of [375, 1280]) {
+          const viewport = width === 375 ? PHONE : { viewport: { width, height: 900 } };
+          for (const [state, pages] of [[undefined, signedOutPages], [signedIn, signedInPages]]) {
+            const { page: p } = await newPage({ ...viewport, colorScheme, storageState: state });
+            for (const [name, path] of pages) {
+              const res = await visit(p, path, { okStatus: false });
+              if (res && res.status() >= 400 && name !== "not-found") problems.push(`${path}: ${res.status()}`);
+              if (name === "overview") assert.equal(pathOf(p), "/dashboard", "the overview (setup skipped by the roll?)");
+              const scroll = await scrollWidth(p);
+              if (scroll > width) problems.push(`${path} at ${width} px (${colorScheme}) scrolls sideways: ${scroll} px\n    ${(await overflowing(p, width)).join("\n    ")}`);
+              try {
+                await checkPage(p, dir, `journey-${name}-${width}-${colorScheme}`);
+              } catch (e) {
+                problems.push(`${colorScheme}, ${width} px: ${e.message}`);
+              }
+            }
+            await p.context().close();
+          }
+        }
+      }
+      if (problems.length) assert.fail(problems.join("\n"));
+    });
+
+    // Issue 15: the emails a new customer receives, rendered as a phone's mail app would at 375 px.
+    test("emails fit a 375 px wide phone", { timeout: TEST_TIMEOUT }, async () => {
+      const email = uniqueEmail(`mail-${backend.name}`);
+      const { page: signupPage } = await newCustomer("mail", { signUp: { email } });
+      await signupPage.context().close();
+      const welcome = await mailbox.waitFor({ to: email, subject: "Welcome to RSOLV" });
+      const { page: again } = await newPage();
+      const before = mailbox.snapshot();
+      await visit(again, "/signup");
+      await again.locator("#email").fill(email);
+      await again.locator("#name").fill("Someone");
+      await submit(again, again.locator('form[action="/signup"] button[type="submit"]'), { expectRedirect: false });
+      const registered = await mailbox.waitFor({ to: email, subject: "You already have an RSOLV account", ignore: before });
+      const { page } = await newPage(PHONE);
+      const problems = [];
+      for (const [name, mail] of [["welcome", welcome], ["already-registered", registered]]) {
+        assert.ok(mail.html, `the ${name} email has no HTML part`);
+        await page.setContent(mail.html, { waitUntil: "load" });
+        const width = await scrollWidth(page);
+        if (width > 375) problems.push(`the ${name} email scrolls sideways at 375 px: ${width} px\n    ${(await overflowing(page, 375)).join("\n    ")}`);
+        await page.screenshot({ path: `${dir}/email-${name}-375.png`, fullPage: true });
+      }
+      if (problems.length) assert.fail(problems.join("\n"));
     });
   });
 }

@@ -59,10 +59,13 @@ TEST_P(DashboardKeys, CanRegenerateApiKeyWithoutGrace) {
     EXPECT_TRUE(contains(keyRow(keys_page, ids[0]), domain::displayIdOf(c.key))) << keyRow(keys_page, ids[0]);
     EXPECT_TRUE(contains(keyRow(keys_page, ids[0]), "Never")) << "never used yet: " << keyRow(keys_page, ids[0]);
     EXPECT_TRUE(contains(textOf(keyRow(keys_page, ids[0])), "Active")) << keyRow(keys_page, ids[0]);
-    // The roll form offers the three graces of the contract.
-    for (const char* grace : {"value=\"0\"", "value=\"3600\"", "value=\"86400\""})
-        EXPECT_TRUE(contains(keys_page, grace)) << grace;
-    EXPECT_TRUE(contains(keys_page, "Roll key"));
+    // Issue 15: rolling asks first, on its own page, which offers the three graces of the contract (1 hour checked).
+    EXPECT_TRUE(contains(keys_page, "href=\"/dashboard/keys/" + std::to_string(ids[0]) + "/roll\""));
+    const auto confirm = c.browser.get("/dashboard/keys/" + std::to_string(ids[0]) + "/roll");
+    ASSERT_EQ(confirm.status, 200);
+    for (const char* grace : {"value=\"0\"", "value=\"3600\" checked", "value=\"86400\""})
+        EXPECT_TRUE(contains(confirm.body, grace)) << grace;
+    EXPECT_TRUE(contains(confirm.body, "Roll key"));
     ASSERT_EQ(accountStatus(app_, c.key), 200);
 
     const std::string fresh = roll(c.browser, ids[0], "0");

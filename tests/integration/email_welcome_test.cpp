@@ -38,7 +38,7 @@ TEST_P(EmailWelcome, SendsWelcomeEmailOnProvisioning) {
     ASSERT_EQ(mails.size(), 1u);
     const auto& m = mails[0];
     EXPECT_EQ(m.header("To"), "\"Jane Doe\" <jane@example.com>");
-    EXPECT_EQ(m.subject(), "Welcome to RSOLV, Jane Doe: your API key is ready");
+    EXPECT_EQ(m.subject(), "Welcome to RSOLV, Jane Doe: your trial has started");
     EXPECT_EQ(m.messageId(), welcomeMessageId(customer.id));
     EXPECT_EQ(m.content_type.rfind("multipart/alternative", 0), 0u) << m.content_type;
     EXPECT_EQ(m.parts, 2);

@@ -1,5 +1,6 @@
 #include <map>
 
+#include "common/crypto.h"
 #include "common/text.h"
 #include "domain/form_guard.h"
 #include "domain/sessions.h"
@@ -17,8 +18,50 @@ const std::map<std::string, std::string>& loginNotices() {
         {"signed_out", "You are signed out."},
         {"signed_out_everywhere", "You are signed out everywhere."},
         {"email_changed", "Your email address is changed. Sign in with the new one."},
+        {"session_ended", "Your session ended, so that form was not saved. Sign in again and we bring you back to "
+                          "the page you were on."},
     };
     return notices;
+}
+
+/// "Check your email" repeats the address and offers to send again after a minute (issue 15). The address rides in
+/// a short-lived sealed cookie, never in the URL.
+constexpr long kResendAfterSeconds = 60;
+constexpr long kSentCookieSeconds = 15 * 60;
+
+std::string sentCookieName(const Context& ctx) { return ctx.web.secure_cookies ? "__Host-rsolv_sent" : "rsolv_sent"; }
+
+Cookie sentCookie(const Context& ctx, const std::string& email, const std::string& return_to) {
+    Cookie c;
+    c.name = sentCookieName(ctx);
+    const auto at = std::chrono::duration_cast<std::chrono::seconds>(ctx.clock.now().time_since_epoch()).count();
+    c.value = crypto::seal(ctx.web.flash_key, std::to_string(at) + "\n" + return_to + "\n" + email);
+    c.secure = ctx.web.secure_cookies;
+    c.max_age_seconds = kSentCookieSeconds;
+    return c;
+}
+
+struct Sent {
+    std::string email;
+    std::string return_to;
+    Timestamp at;
+};
+
+std::optional<Sent> openSentCookie(const Context& ctx, const Request& req) {
+    const auto cookie = req.cookie(sentCookieName(ctx));
+    if (!cookie) return std::nullopt;
+    const auto text = crypto::open(ctx.web.flash_key, *cookie);
+    if (!text) return std::nullopt;
+    const auto first = text->find('\n');
+    const auto second = first == std::string::npos ? first : text->find('\n', first + 1);
+    if (second == std::string::npos) return std::nullopt;
+    try {
+        const Timestamp at{std::chrono::seconds(std::stoll(text->substr(0, first)))};
+        if (ctx.clock.now() - at > std::chrono::seconds(kSentCookieSeconds)) return std::nullopt;
+        return Sent{text->substr(second + 1), domain::safeReturnTo(text->substr(first + 1, second - first - 1)), at};
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
 }
 
 struct LoginForm {
@@ -81,13 +124,23 @@ Response requestLink(const Context& ctx, Request& req) {
     }
     if (outcome.invalid) return loginPage(ctx, req, {fieldOf(form, "return_to"), fieldOf(form, "email"), outcome.invalid, {}});
     ctx.jobs_enqueued();
-    return Response::redirect(ctx.web.public_url + "/login/sent");
+    Response res = Response::redirect(ctx.web.public_url + "/login/sent");
+    res.cookie(sentCookie(ctx, fieldOf(form, "email").substr(0, 254), domain::safeReturnTo(fieldOf(form, "return_to"))));
+    return res;
 }
 
 Response linkSent(const Context& ctx, Request& req) {
     Response res;
-    auto d = pageData(ctx, req, res, "Check your email", std::nullopt);
+    auto d = pageData(ctx, req, res, "Check your email", currentSignedIn(ctx, req));
     d.set("minutes", std::to_string(std::chrono::duration_cast<std::chrono::minutes>(ctx.sign_in.link_ttl).count()));
+    if (const auto sent = openSentCookie(ctx, req)) {
+        const auto waited = std::chrono::duration_cast<std::chrono::seconds>(ctx.clock.now() - sent->at).count();
+        d.set("sent_to", sent->email);
+        d.set("return_to", sent->return_to);
+        d.set("form_ts", domain::formStamp(ctx.web.form_key, ctx.clock.now()));
+        d.set("resend_wait", waited < kResendAfterSeconds);
+        d.set("resend_in", std::to_string(std::max<long>(0, kResendAfterSeconds - waited)));
+    }
     res.body = ctx.views.page("login_sent", d);
     return res;
 }
@@ -95,7 +148,7 @@ Response linkSent(const Context& ctx, Request& req) {
 /// The link from an email opens a page with a button: mail scanners that fetch links cannot use the token up.
 Response signInPage(const Context& ctx, Request& req) {
     Response res;
-    auto d = pageData(ctx, req, res, "Sign in", std::nullopt);
+    auto d = pageData(ctx, req, res, "Sign in", currentSignedIn(ctx, req));
     d.set("token", req.path_params.at("token"));
     const auto query = req.queryParams();
     d.set("return_to", domain::safeReturnTo(fieldOf(query, "return_to")));
@@ -113,7 +166,7 @@ Response redeemSignIn(const Context& ctx, Request& req) {
     if (!session) {
         Response res;
         res.status = 410;
-        auto d = pageData(ctx, req, res, "This link has expired", std::nullopt);
+        auto d = pageData(ctx, req, res, "This link has expired", currentSignedIn(ctx, req));
         res.body = ctx.views.page("signin_link_invalid", d);
         return res;
     }

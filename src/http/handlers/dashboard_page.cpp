@@ -57,6 +57,30 @@ std::string browserOf(const std::string& ua) {
 std::string humanTime(Timestamp t) { return formatUtc(t, "%Y-%m-%d %H:%M UTC"); }
 std::string isoTime(Timestamp t) { return formatUtc(t, "%Y-%m-%dT%H:%M:%SZ"); }
 
+std::string relativeTime(Timestamp t, Timestamp now) {
+    using namespace std::chrono;
+    const bool future = t > now;
+    const auto secs = duration_cast<seconds>(future ? t - now : now - t).count();
+    const auto say = [future](long n, const char* one, const char* many) {
+        const std::string amount = n == 1 ? std::string(one) : std::to_string(n) + " " + many;
+        return future ? "in " + amount : amount + " ago";
+    };
+    if (secs < 45) return future ? "in a moment" : "just now";
+    if (secs < 90) return say(1, "a minute", "minutes");
+    if (secs < 3600) return say((secs + 30) / 60, "a minute", "minutes");
+    if (secs < 86400) return say((secs + 1800) / 3600, "an hour", "hours");
+    const long days = (secs + 43200) / 86400;
+    if (days == 1 && !future) return "yesterday";
+    if (days < 14) return say(days, "a day", "days");
+    return formatUtc(t, "%Y-%m-%d");
+}
+
+void setTime(kainjow::mustache::data& row, const std::string& name, Timestamp t, Timestamp now) {
+    row.set(name, relativeTime(t, now));
+    row.set(name + "_exact", humanTime(t));
+    row.set(name + "_iso", isoTime(t));
+}
+
 void setFieldError(ViewData& data, const Error& error) {
     data.set("has_errors", true);
     data.set(error.field.empty() ? std::string("form_error") : error.field + "_error", error.message);

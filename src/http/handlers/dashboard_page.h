@@ -22,6 +22,11 @@ std::string humanTime(Timestamp t);
 std::string browserOf(const std::string& user_agent);
 /// ISO 8601 for <time datetime="...">.
 std::string isoTime(Timestamp t);
+/// "just now", "5 minutes ago", "3 hours ago", "yesterday", "4 days ago", then the date; "in 40 minutes" ahead.
+std::string relativeTime(Timestamp t, Timestamp now);
+/// Sets `<name>` (relative), `<name>_exact` (humanTime) and `<name>_iso` on a row, for the time partial of the
+/// templates: the relative time shown, the exact one on hover and for screen readers.
+void setTime(kainjow::mustache::data& row, const std::string& name, Timestamp t, Timestamp now);
 
 /// Renders a dashboard form page again with its errors (status 422): `field_error` and `<field>_error` set.
 void setFieldError(ViewData& data, const Error& error);

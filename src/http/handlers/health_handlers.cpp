@@ -31,14 +31,21 @@ void addHealthRoutes(Router& router, const Context& ctx) {
 }
 
 void addStaticRoutes(Router& router) {
-    for (const auto& [file, type] : {std::pair{"app.css", "text/css; charset=utf-8"},
-                                     std::pair{"app.js", "text/javascript; charset=utf-8"},
-                                     std::pair{"challenge.js", "text/javascript; charset=utf-8"}}) {
+    struct StaticFile {
+        const char* path;  ///< where it is served
+        const char* file;  ///< under static/
+        const char* type;
+    };
+    for (const auto& [path, file, type] : {StaticFile{"/static/app.css", "app.css", "text/css; charset=utf-8"},
+                                           StaticFile{"/static/app.js", "app.js", "text/javascript; charset=utf-8"},
+                                           StaticFile{"/static/challenge.js", "challenge.js", "text/javascript; charset=utf-8"},
+                                           StaticFile{"/static/logo.svg", "logo.svg", "image/svg+xml"},
+                                           StaticFile{"/favicon.ico", "favicon.ico", "image/x-icon"}}) {
         const auto content = embedded::find(std::string("static/") + file);
         if (!content) continue;
         const std::string body(*content);
         const std::string media = type;
-        router.add({"GET", std::string("/static/") + file, RouteKind::Static,
+        router.add({"GET", path, RouteKind::Static,
                     [body, media](Request&) {
                         Response r;
                         r.content_type = media;

@@ -1,3 +1,4 @@
+#include "domain/key_lineage.h"
 #include "domain/key_management.h"
 #include "http/handlers/dashboard_page.h"
 #include "http/handlers/routes.h"
@@ -24,39 +25,50 @@ Response keysPage(const Context& ctx, Request& req, const SignedIn& who, const s
     struct Loaded {
         std::vector<storage::ApiKeyRecord> keys;
         std::optional<std::string> new_key;
+        domain::KeyLineage lineage;
     };
     const auto loaded = storage::inTransaction(ctx.db, storage::TxMode::Write, [&](storage::Transaction& tx) {
         return Loaded{storage::ApiKeyRepository(tx).listForCustomer(who.customer.id),
-                      error ? std::nullopt : takeSecretFlash(ctx, tx, who.session.id_hash, kNewKeyFlash)};
+                      error ? std::nullopt : takeSecretFlash(ctx, tx, who.session.id_hash, kNewKeyFlash),
+                      domain::keyLineage(tx, who.customer.id)};
     });
     Response res;
     if (error) res.status = 422;
     auto d = dashboardData(ctx, req, res, who, "API keys", DashboardSection::Keys);
-    kainjow::mustache::data rows{kainjow::mustache::data::type::list};
-    int active = 0;
+    kainjow::mustache::data live{kainjow::mustache::data::type::list};
+    kainjow::mustache::data old{kainjow::mustache::data::type::list};
+    int active = 0, old_count = 0;
     for (const auto& k : loaded.keys) {
         const auto state = domain::keyState(k, now);
+        const bool is_live = state == domain::KeyState::Active || state == domain::KeyState::Expiring;
         kainjow::mustache::data row;
         row.set("id", std::to_string(k.id));
         row.set("name", k.name);
         row.set("display_id", k.display_id);
-        row.set("created", humanTime(k.created_at));
-        row.set("created_iso", isoTime(k.created_at));
-        if (k.last_used_at) {
-            row.set("last_used", humanTime(*k.last_used_at));
-            row.set("last_used_iso", isoTime(*k.last_used_at));
-        }
+        setTime(row, "created", k.created_at, now);
+        if (k.last_used_at) setTime(row, "last_used", *k.last_used_at, now);
         row.set("status", stateLabel(state));
-        row.set("live", state == domain::KeyState::Active || state == domain::KeyState::Expiring);
+        row.set("state", state == domain::KeyState::Active ? "active" : is_live ? "expiring" : "ended");
         row.set("rollable", state == domain::KeyState::Active);
-        if (state == domain::KeyState::Expiring) {
-            row.set("expires", humanTime(*k.expires_at));
-            row.set("expires_iso", isoTime(*k.expires_at));
+        if (state == domain::KeyState::Expiring) setTime(row, "expires", *k.expires_at, now);
+        if (const auto r = loaded.lineage.replaced_by.find(k.display_id); r != loaded.lineage.replaced_by.end())
+            row.set("replaced_by", r->second);
+        if (const auto r = loaded.lineage.replaces.find(k.display_id); r != loaded.lineage.replaces.end())
+            row.set("replaces", r->second);
+        if (is_live) {
+            ++active;
+            live.push_back(row);
+        } else {
+            ++old_count;
+            old.push_back(row);
         }
-        if (state == domain::KeyState::Active || state == domain::KeyState::Expiring) ++active;
-        rows.push_back(row);
     }
-    d.set("keys", rows);
+    d.set("live_keys", live);
+    d.set("has_live_keys", active > 0);
+    d.set("old_keys", old);
+    d.set("has_old_keys", old_count > 0);
+    d.set("old_count", std::to_string(old_count));
+    d.set("one_old", old_count == 1);
     d.set("active_count", std::to_string(active));
     d.set("max_keys", std::to_string(ctx.keys.max_active_keys));
     d.set("at_limit", active >= ctx.keys.max_active_keys);
@@ -115,9 +127,28 @@ Response rollKey(const Context& ctx, Request& req) {
         return issued(ctx, tx, who, rolled.value(),
                       grace_seconds == 0 ? "Key rolled. The old key no longer works."
                                          : "Key rolled. The old key keeps working for " +
-                                               std::string(grace_seconds == 3600 ? "1 hour." : "24 hours."));
+                                               std::string(grace_seconds == 3600 ? "1 hour" : "24 hours") +
+                                               ", time to update the secret.");
     });
     if (error) throw HttpError(404, "not_found", error->message);
+    return res;
+}
+
+/// Rolling asks first, like revoking: the grace is chosen there, one hour unless the customer says otherwise.
+Response rollConfirm(const Context& ctx, Request& req) {
+    const SignedIn who = requireSignedIn(ctx, req);
+    const std::int64_t id = positiveId(req.path_params.at("id"), "key");
+    const auto key = storage::inTransaction(ctx.db, storage::TxMode::Read, [&](storage::Transaction& tx) {
+        return storage::ApiKeyRepository(tx).findForCustomer(who.customer.id, id);
+    });
+    if (!key) throw HttpError(404, "not_found", "That key does not exist.");
+    Response res;
+    auto d = dashboardData(ctx, req, res, who, "Roll key", DashboardSection::Keys);
+    d.set("id", std::to_string(key->id));
+    d.set("name", key->name);
+    d.set("display_id", key->display_id);
+    d.set("rollable", domain::keyState(*key, ctx.clock.now()) == domain::KeyState::Active);
+    res.body = ctx.views.page("dashboard/roll_key", d);
     return res;
 }
 
@@ -160,6 +191,8 @@ void addKeyRoutes(Router& router, const Context& ctx) {
                 {kFormMediaType}});
     router.add({"POST", "/dashboard/keys/{id}/roll", RouteKind::Form, [c](Request& r) { return rollKey(*c, r); },
                 {kFormMediaType}});
+    router.add({"GET", "/dashboard/keys/{id}/roll", RouteKind::Page, [c](Request& r) { return rollConfirm(*c, r); },
+                {}});
     router.add({"GET", "/dashboard/keys/{id}/revoke", RouteKind::Page, [c](Request& r) { return revokeConfirm(*c, r); },
                 {}});
     router.add({"POST", "/dashboard/keys/{id}/revoke", RouteKind::Form, [c](Request& r) { return revoke(*c, r); },

@@ -89,6 +89,12 @@ Response signupForm(const Context& ctx, Request& req, const std::map<std::string
     return res;
 }
 
+/// A signed-in customer already has an account: the dashboard, not the form again.
+Response signupPage(const Context& ctx, Request& req) {
+    if (currentSignedIn(ctx, req)) return Response::redirect(ctx.web.public_url + "/dashboard");
+    return signupForm(ctx, req, {}, {}, 200);
+}
+
 /// When the challenge is on, the form must carry a fresh solution (used up here); a refusal is recorded.
 bool passesChallenge(const Context& ctx, const Request& req, const std::map<std::string, std::string>& form) {
     return storage::inTransaction(ctx.db, storage::TxMode::Write, [&](storage::Transaction& tx) {
@@ -193,7 +199,7 @@ Response welcome(const Context& ctx, Request& req) {
 void addSignupRoutes(Router& router, const Context& ctx) {
     const Context* c = &ctx;
     router.add({"GET", "/", RouteKind::Page, [c](Request& r) { return landing(*c, r); }, {}});
-    router.add({"GET", "/signup", RouteKind::Page, [c](Request& r) { return signupForm(*c, r, {}, {}, 200); }, {}});
+    router.add({"GET", "/signup", RouteKind::Page, [c](Request& r) { return signupPage(*c, r); }, {}});
     router.add({"POST", "/signup", RouteKind::Form, [c](Request& r) { return submitSignup(*c, r); }, {kFormMediaType}});
     // An invitation link: the token rides in the path (the access log prints the route pattern) and then in the form.
     router.add({"GET", "/invite/{token}", RouteKind::Page,

@@ -81,10 +81,11 @@ export async function signUp(page, { email, name = "Ada Lovelace", company = "An
   await page.locator("#company").fill(company);
   await submit(page, page.locator('form[action="/signup"] button[type="submit"]'));
   assert.equal(pathOf(page), "/welcome", `after signing up, the browser is on ${page.url()}`);
-  // The welcome page shows the key once, in a read-only field (with a copy button).
+  // The welcome page shows the key once, as selectable text or a read-only field (with a copy button).
   const field = page.locator("#api-key");
   let key;
-  if (await field.count()) key = await field.inputValue();
+  if (await field.count())
+    key = (await field.evaluate((e) => e.tagName)) === "INPUT" ? await field.inputValue() : (await field.textContent()).trim();
   else key = ((await page.content()).match(API_KEY_RE) ?? [])[0];
   assert.match(key ?? "", new RegExp(`^${API_KEY_RE.source}$`), "the welcome page shows no API key");
   if (check) await check("welcome");

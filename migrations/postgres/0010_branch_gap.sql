@@ -1,0 +1,1 @@
+-- Branch h/metrics only: stands for another branch's step 0010 so that 0011 applies without a gap. Drop at merge.

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "app/admin_cli.h"
+#include "app/metrics_cli.h"
 #include "app/app.h"
 #include "app/provision_cli.h"
 #include "app/service_manager.h"
@@ -96,6 +97,24 @@ static int runAdmin(int argc, char** argv) {
     }
 }
 
+/// `rsolv metrics ...`: the success report (issue 13), with its own parser.
+static int runMetrics(int argc, char** argv) {
+    try {
+        crypto::init();
+        const auto config = app::loadConfig(app::processEnvironment());
+        logging::init(config.log_format == "json" ? logging::Format::Json : logging::Format::Text, config.log_level);
+        SystemClock clock;
+        return app::runMetricsCommand(std::vector<std::string>(argv + 2, argv + argc), config, clock, std::cout,
+                                      std::cerr);
+    } catch (const app::ConfigError& e) {
+        std::cerr << "rsolv: configuration error: " << e.what() << "\n";
+        return 2;
+    } catch (const std::exception& e) {
+        std::cerr << "rsolv: " << e.what() << "\n";
+        return 1;
+    }
+}
+
 int main(int argc, char** argv) {
     // Signals are taken by sigwait in the main thread; every other thread inherits the blocked mask.
     sigset_t set;
@@ -117,7 +136,9 @@ int main(int argc, char** argv) {
     provision_cmd->add_option("--company", company, "Company (optional)");
     // `rsolv admin ...` has its own parser (src/app/admin_cli.cpp); listed here for --help.
     cli.add_subcommand("admin", "Operator console from the command line (rsolv admin --help)");
+    cli.add_subcommand("metrics", "RFC-065's success report (rsolv metrics report --help)");
     if (argc > 1 && std::string(argv[1]) == "admin") return runAdmin(argc, argv);
+    if (argc > 1 && std::string(argv[1]) == "metrics") return runMetrics(argc, argv);
     CLI11_PARSE(cli, argc, argv);
 
     try {

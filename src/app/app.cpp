@@ -16,6 +16,7 @@
 #include "common/webhook_signature.h"
 #include "domain/admin/signups.h"
 #include "domain/onboarding.h"
+#include "domain/support_tickets.h"
 #include "http/handlers/admin_routes.h"
 #include "http/handlers/routes.h"
 #include "storage/credential_changes.h"
@@ -121,7 +122,8 @@ App::App(Config config, const Clock& clock, MonotonicClock& ticks)
         std::string(domain::email_kind::kWelcome),      std::string(domain::email_kind::kAlreadyRegistered),
         std::string(domain::email_kind::kOnboarding24h), std::string(domain::email_kind::kOnboarding72h),
         std::string(domain::email_kind::kOnboarding1w),  std::string(domain::email_kind::kSignIn),
-        std::string(domain::email_kind::kEmailChange),   std::string(domain::email_kind::kEmailChanged)};
+        std::string(domain::email_kind::kEmailChange),   std::string(domain::email_kind::kEmailChanged),
+        std::string(domain::kSupportTicketJob)};
     metrics_ = std::make_unique<metrics::ServiceMetrics>(*db_, clock_,
                                                          metrics::ServiceMetricsOptions{RSOLV_VERSION, std::chrono::seconds(5), email_kinds});
 
@@ -235,6 +237,8 @@ App::App(Config config, const Clock& clock, MonotonicClock& ticks)
     http::addAdminOperatorRoutes(router_, *context_);
     http::addAdminSignupRoutes(router_, *context_);
     http::addAccountSecurityRoutes(router_, *context_);
+    http::addSupportRoutes(router_, *context_, domain::SupportPolicy{});
+    http::addAdminMetricsRoutes(router_, *context_);
 }
 
 http::ServerOptions serverOptions(const Config& config) {

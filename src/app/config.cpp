@@ -36,6 +36,16 @@ void readString(const Environment& env, const char* name, std::string& out) {
     if (auto v = env(name); v && !trim(*v).empty()) out = trim(*v);
 }
 
+/// The domain of the mail sender's address ("RSOLV <no-reply@rsolv.dev>" -> "rsolv.dev") when RSOLV_MAIL_FROM is
+/// set, else the public URL's host: where the default support address lives.
+std::string supportDomain(const Config& c) {
+    std::string from = c.mail_from;
+    if (const auto lt = from.find('<'); lt != std::string::npos) from = from.substr(lt + 1, from.find('>', lt) - lt - 1);
+    const auto at = from.rfind('@');
+    const std::string domain = at == std::string::npos ? std::string() : trim(from.substr(at + 1));
+    return domain.empty() ? c.publicHost() : domain;
+}
+
 }  // namespace
 
 Environment processEnvironment() {
@@ -173,7 +183,7 @@ Config loadConfig(const Environment& env) {
                                std::pair{"RSOLV_SUPPORT_EMAIL", &c.support_email}})
         if (value->find_first_of("\r\n") != std::string::npos || (!value->empty() && value->find('@') == std::string::npos))
             throw ConfigError(std::string(name) + " must be an email address (optionally \"Name <address>\")");
-    if (c.support_email.empty()) c.support_email = "support@" + c.publicHost();
+    if (c.support_email.empty()) c.support_email = "support@" + supportDomain(c);
     if (c.mail_reply_to.empty()) c.mail_reply_to = c.support_email;
     if (c.mail_from.empty()) c.mail_from = "RSOLV <no-reply@" + c.publicHost() + ">";
     readString(env, "RSOLV_SMTP_USERNAME", c.smtp_username);

@@ -31,7 +31,7 @@ AlertCheck provisioningFailures(storage::AlertRepository& repo, Timestamp now) {
     const auto failed = repo.countEvents(event::kProvisioningFailed, now - kProvisioningWindow);
     const auto done = repo.countEvents(event::kProvisioningCompleted, now - kProvisioningWindow);
     const double ratio = failed + done == 0 ? 0.0 : double(failed) / double(failed + done);
-    return {std::string(alert::kProvisioningFailures), "Provisioning failures above 1 %", ratio > kMaxFailureRatio,
+    return {std::string(alert::kProvisioningFailures), alertTitle(alert::kProvisioningFailures), ratio > kMaxFailureRatio,
             fmt::format("{} of {} provisioning attempts failed in the last 30 minutes ({}; RFC-065: success above "
                         "99 %)",
                         failed, failed + done, percent(ratio))};
@@ -49,7 +49,7 @@ AlertCheck provisioningSlow(storage::AlertRepository& repo, Timestamp now) {
         std::sort(millis.begin(), millis.end());
         p99 = millis[static_cast<size_t>(std::ceil(0.99 * double(millis.size()))) - 1];
     }
-    return {std::string(alert::kProvisioningSlow), "Provisioning p99 above 5 s", p99 > kMaxP99Millis,
+    return {std::string(alert::kProvisioningSlow), alertTitle(alert::kProvisioningSlow), p99 > kMaxP99Millis,
             fmt::format("p99 provisioning time over the last 30 minutes: {} ms ({} signups; RFC-065: under 5 s)", p99,
                         millis.size())};
 }
@@ -57,20 +57,20 @@ AlertCheck provisioningSlow(storage::AlertRepository& repo, Timestamp now) {
 AlertCheck jobsWaiting(storage::AlertRepository& repo, Timestamp now) {
     const auto oldest = repo.oldestDueJob(now);
     const auto waited = oldest ? std::chrono::duration_cast<std::chrono::seconds>(now - *oldest).count() : 0;
-    return {std::string(alert::kJobsWaiting), "A job has waited more than 5 minutes",
+    return {std::string(alert::kJobsWaiting), alertTitle(alert::kJobsWaiting),
             oldest && now - *oldest > kMaxJobWait,
             fmt::format("the oldest due job has waited {} s (workers: RSOLV_WORKERS, rsolv worker)", waited)};
 }
 
 AlertCheck deadJobs(storage::AlertRepository& repo, Timestamp now) {
     const auto n = repo.deadJobsSince(now - kRecentWindow);
-    return {std::string(alert::kDeadJobs), "New dead jobs", n > 0,
+    return {std::string(alert::kDeadJobs), alertTitle(alert::kDeadJobs), n > 0,
             fmt::format("{} job(s) died in the last 15 minutes; their last_error is in the jobs table", n)};
 }
 
 AlertCheck emailFailures(storage::AlertRepository& repo, Timestamp now) {
     const auto n = repo.failedEmailJobsSince(now - kRecentWindow);
-    return {std::string(alert::kEmailFailures), "Email sending fails", n > 0,
+    return {std::string(alert::kEmailFailures), alertTitle(alert::kEmailFailures), n > 0,
             fmt::format("{} email job(s) failed an attempt in the last 15 minutes (refused or unreachable mail "
                         "server)",
                         n)};
@@ -80,12 +80,31 @@ AlertCheck instanceDown(storage::AlertRepository& repo, Timestamp now) {
     const auto silent = repo.silentInstances(now - kInstanceSilence, now - kInstanceForgotten);
     std::string names;
     for (const auto& s : silent) names += (names.empty() ? "" : ", ") + s;
-    return {std::string(alert::kInstanceDown), "An instance stopped reporting", !silent.empty(),
+    return {std::string(alert::kInstanceDown), alertTitle(alert::kInstanceDown), !silent.empty(),
             silent.empty() ? "every instance reported within 3 minutes"
                            : "no heartbeat for over 3 minutes from: " + names};
 }
 
 }  // namespace
+
+std::string alertTitle(std::string_view name) {
+    static const std::map<std::string_view, std::string_view> titles = {
+        {alert::kProvisioningFailures, "Provisioning failures above 1 %"},
+        {alert::kProvisioningSlow, "Provisioning p99 above 5 s"},
+        {alert::kJobsWaiting, "A job has waited more than 5 minutes"},
+        {alert::kDeadJobs, "New dead jobs"},
+        {alert::kEmailFailures, "Email sending fails"},
+        {alert::kInstanceDown, "An instance stopped reporting"},
+    };
+    const auto it = titles.find(name);
+    return std::string(it == titles.end() ? name : it->second);
+}
+
+std::vector<storage::AlertStateRecord> storedAlertStates(storage::Transaction& tx) {
+    auto states = storage::AlertRepository(tx).states();
+    std::stable_sort(states.begin(), states.end(), [](const auto& a, const auto& b) { return a.firing > b.firing; });
+    return states;
+}
 
 std::vector<AlertCheck> checkAlertConditions(storage::Transaction& tx, Timestamp now) {
     storage::AlertRepository repo(tx);

@@ -26,6 +26,12 @@ inline constexpr std::string_view kEmail = "alert.email";
 inline constexpr std::string_view kWebhook = "alert.webhook";
 }  // namespace alert_job
 
+/// A built-in alert's title as people read it ("Provisioning failures above 1 %"); the name itself if unknown.
+std::string alertTitle(std::string_view name);
+
+/// The stored state of every built-in alert, firing ones first (the console's /admin/alerts).
+std::vector<storage::AlertStateRecord> storedAlertStates(storage::Transaction& tx);
+
 /// One condition as evaluated now.
 struct AlertCheck {
     std::string name;

@@ -73,7 +73,9 @@ ViewData adminPageData(const Context& ctx, const Request& request, Response& res
     const std::pair<AdminSection, const char*> nav[] = {
         {AdminSection::Home, "nav_home"},     {AdminSection::Customers, "nav_customers"},
         {AdminSection::Jobs, "nav_jobs"},     {AdminSection::Signups, "nav_signups"},
-        {AdminSection::Audit, "nav_audit"},   {AdminSection::Operators, "nav_operators"}};
+        {AdminSection::Audit, "nav_audit"},   {AdminSection::Operators, "nav_operators"},
+        {AdminSection::Metrics, "nav_metrics"}, {AdminSection::Support, "nav_support"},
+        {AdminSection::Alerts, "nav_alerts"}};
     for (const auto& [s, key] : nav)
         if (s == section) d.set(key, true);
     const auto q = request.queryParams();

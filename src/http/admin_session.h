@@ -32,7 +32,7 @@ enum class Access { Read, Change };
 OperatorSignedIn requireOperator(const Context& ctx, const Request& request, Access access);
 
 /// The console's sections, for its navigation.
-enum class AdminSection { None, Home, Customers, Jobs, Signups, Audit, Operators };
+enum class AdminSection { None, Home, Customers, Jobs, Signups, Audit, Operators, Metrics, Support, Alerts };
 
 /// The layout's fields for a console page: title, CSRF token bound to the operator session, navigation, who.
 ViewData adminPageData(const Context& ctx, const Request& request, Response& response, const std::string& title,

@@ -1,4 +1,6 @@
 #include "jobs/email_jobs.h"
+#include "jobs/support_ticket_jobs.h"
+#include "domain/support_tickets.h"
 
 #include <spdlog/spdlog.h>
 
@@ -138,6 +140,11 @@ void EmailJobHandler::recordDelivery(const Job& job, const std::string& message_
 }
 
 JobOutcome EmailJobHandler::run(const Job& job, JobLease& lease) {
+    if (job.kind == domain::kSupportTicketJob)  // to the support address, not to a customer (issue 13)
+        return runSupportTicketEmail(db_, clock_, mailer_,
+                                     {settings_.support_email, settings_.public_url, settings_.host,
+                                      settings_.telemetry},
+                                     job, lease);
     const auto payload = nlohmann::json::parse(job.payload);
     const std::string instance = payload.value("instance", "");
     const std::string event_type = emailEventType(job.kind);

@@ -26,6 +26,8 @@ constexpr Query kBlankEvents{"UPDATE provisioning_events SET details = '{}' WHER
 constexpr Query kBlankAttempts{
     "UPDATE fix_attempts SET repository = 'erased', reference = 'erased', commit_sha = NULL, run_url = NULL, "
     "pull_request_url = NULL, failure_reason = NULL WHERE customer_id = $1"};
+constexpr Query kBlankTickets{
+    "UPDATE support_tickets SET subject = 'erased', message = 'erased' WHERE customer_id = $1"};
 constexpr Query kDeleteHits{"DELETE FROM rate_limit_hits WHERE bucket = $1"};
 constexpr Query kScrubJobs{
     "UPDATE jobs SET payload = '{}', state = CASE WHEN state IN ('completed', 'dead') THEN state ELSE 'cancelled' END, "
@@ -59,6 +61,7 @@ void ErasureRepository::deleteCredentials(std::int64_t customer_id) {
 void ErasureRepository::anonymiseHistory(std::int64_t customer_id) {
     tx_.exec(kBlankEvents, {customer_id});
     tx_.exec(kBlankAttempts, {customer_id});
+    tx_.exec(kBlankTickets, {customer_id});  // the ticket still counts in the success metrics, its words go
 }
 
 void ErasureRepository::deleteRateLimitHits(const std::string& bucket) { tx_.exec(kDeleteHits, {bucket}); }

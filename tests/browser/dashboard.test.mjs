@@ -371,7 +371,7 @@ for (const backend of backends()) {
     test("every dashboard page fits a phone's width and passes axe there", { timeout: TEST_TIMEOUT }, async () => {
       const { page } = await newCustomer("phone-pages", { context: PHONE });
       const problems = [];
-      for (const path of ["/welcome", "/dashboard/setup", "/dashboard/keys", "/dashboard/workflow", "/dashboard/settings"]) {
+      for (const path of ["/welcome", "/dashboard/setup", "/dashboard/keys", "/dashboard/workflow", "/dashboard/settings", "/dashboard/support"]) {
         await visit(page, path);
         const width = await scrollWidth(page);
         if (width > 375) {

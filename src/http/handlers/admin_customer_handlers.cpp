@@ -208,6 +208,7 @@ Response detail(const Context& ctx, Request& req) {
     }
     d.set("events", events);
     d.set("audit", auditRows(found->audit));
+    d.set("support_tickets", supportTicketRows(ctx, c.id));
     d.set("max_grant", std::to_string(admin::kMaxCreditGrant));
     res.body = ctx.views.page("admin/customer", d);
     return res;

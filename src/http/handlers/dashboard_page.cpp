@@ -2,18 +2,27 @@
 
 #include <ctime>
 
+#include "domain/activation.h"
 #include "domain/email_verification.h"
 
 namespace rsolv::http {
 
 ViewData dashboardData(const Context& ctx, const Request& request, Response& response, const SignedIn& who,
                        const std::string& title, DashboardSection section) {
+    // Issue 13: the first dashboard page a customer is shown is RFC-065's activation; one write per customer.
+    const bool visited = storage::inTransaction(ctx.db, storage::TxMode::Read, [&](storage::Transaction& tx) {
+        return domain::hasVisitedDashboard(tx, who.customer.id);
+    });
+    if (!visited)
+        storage::inTransaction(ctx.db, storage::TxMode::Write, [&](storage::Transaction& tx) {
+            domain::recordDashboardVisit(tx, who.customer.id, ctx.clock.now());
+        });
     ViewData d = pageData(ctx, request, response, title, who);
     d.set("dashboard", true);
     static constexpr std::pair<DashboardSection, const char*> kNav[] = {
         {DashboardSection::Overview, "nav_overview"}, {DashboardSection::Setup, "nav_setup"},
         {DashboardSection::Keys, "nav_keys"},         {DashboardSection::Workflow, "nav_workflow"},
-        {DashboardSection::Settings, "nav_settings"},
+        {DashboardSection::Settings, "nav_settings"}, {DashboardSection::Support, "nav_support"},
     };
     for (const auto& [s, name] : kNav) d.set(name, s == section);
     d.set("customer_name", who.customer.name);

@@ -10,7 +10,7 @@
 namespace rsolv::http {
 
 /// The dashboard's sections, for its navigation (aria-current on the one shown).
-enum class DashboardSection { Overview, Setup, Keys, Workflow, Settings, Review };
+enum class DashboardSection { Overview, Setup, Keys, Workflow, Settings, Review, Support };
 
 /// pageData plus the dashboard's navigation.
 ViewData dashboardData(const Context& ctx, const Request& request, Response& response, const SignedIn& who,

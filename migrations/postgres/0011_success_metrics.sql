@@ -1,0 +1,13 @@
+-- RFC-065's success metrics (issue 13): the first signed-in dashboard visit of each customer, and support tickets
+-- opened from the dashboard (emailed to RSOLV_SUPPORT_EMAIL through the job queue).
+ALTER TABLE customers ADD COLUMN first_dashboard_visit_at TIMESTAMPTZ;
+
+CREATE TABLE support_tickets (
+    id          BIGSERIAL PRIMARY KEY,
+    customer_id BIGINT NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+    subject     TEXT NOT NULL,
+    message     TEXT NOT NULL,
+    created_at  TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX support_tickets_customer ON support_tickets (customer_id, created_at);
+CREATE INDEX support_tickets_created ON support_tickets (created_at);

@@ -1,0 +1,96 @@
+#include "jobs/support_ticket_jobs.h"
+
+#include <spdlog/spdlog.h>
+
+#include <nlohmann/json.hpp>
+
+#include "domain/email_address.h"
+#include "domain/events.h"
+#include "jobs/email_jobs.h"
+#include "storage/email_delivery_repository.h"
+#include "storage/support_ticket_repository.h"
+
+namespace rsolv::jobs {
+namespace {
+
+constexpr int kRecordAttempts = 3;
+
+mail::EmailMessage ticketEmail(const storage::SupportTicketRecord& t, const SupportEmailSettings& s) {
+    mail::EmailMessage m;
+    m.to_address = s.support_address;
+    m.subject = "[RSOLV support #" + std::to_string(t.id) + "] " + t.subject;
+    m.message_id = "<support-ticket." + std::to_string(t.id) + "@" + s.host + ">";
+    const auto address = domain::parseEmail(t.customer_email);
+    m.text_body = "A customer opened a support ticket from the dashboard.\n\n"
+                  "Ticket: #" + std::to_string(t.id) + "\n"
+                  "Customer: " + t.customer_name + " <" + (address.ok() ? address.value().smtpAddress() : t.customer_email) +
+                  ">\n"
+                  "Customer id: " + std::to_string(t.customer_id) + "\n"
+                  "Console: " + s.public_url + "/admin/customers/" + std::to_string(t.customer_id) + "\n"
+                  "Subject: " + t.subject + "\n\n" + t.message + "\n\n"
+                  "Answer the customer at the address above.\n";
+    return m;
+}
+
+void recordDelivery(storage::Database& db_, const Clock& clock_, const std::string& message_id,
+                    std::int64_t customer_id, std::int64_t ticket_id);
+
+}  // namespace
+
+JobOutcome runSupportTicketEmail(storage::Database& db_, const Clock& clock_, mail::Mailer& mailer_,
+                                 const SupportEmailSettings& settings_, const Job& job, JobLease& lease) {
+    const auto payload = nlohmann::json::parse(job.payload);
+    const std::int64_t ticket_id = payload.value("ticket_id", std::int64_t(0));
+    const auto ticket = storage::inTransaction(db_, storage::TxMode::Read, [&](storage::Transaction& tx) {
+        return storage::SupportTicketRepository(tx).find(ticket_id);
+    });
+    if (!ticket) return JobOutcome::done();  // erased meanwhile: nothing to send
+    const mail::EmailMessage message = ticketEmail(*ticket, settings_);
+    const bool sent_before = storage::inTransaction(db_, storage::TxMode::Read, [&](storage::Transaction& tx) {
+        return storage::EmailDeliveryRepository(tx).wasSent(message.message_id);
+    });
+    if (sent_before) return JobOutcome::done();
+    if (!lease.confirm()) return JobOutcome::abandon("lease lost before sending " + message.message_id);
+    const auto result = mailer_.send({message}).at(0);
+    settings_.telemetry->emailFinished(job.kind, emailResultLabel(result.kind));
+    switch (result.kind) {
+        case mail::SendResult::Kind::Sent:
+            recordDelivery(db_, clock_, message.message_id, ticket->customer_id, ticket->id);
+            return JobOutcome::done();
+        case mail::SendResult::Kind::Transient:
+            return JobOutcome::retry(result.detail);
+        case mail::SendResult::Kind::Permanent:
+            return JobOutcome::fail(result.detail);
+        case mail::SendResult::Kind::Unavailable:
+            return JobOutcome::defer(result.detail);
+    }
+    return JobOutcome::retry("unknown send result");
+}
+
+namespace {
+
+void recordDelivery(storage::Database& db_, const Clock& clock_, const std::string& message_id,
+                    std::int64_t customer_id, std::int64_t ticket_id) {
+    for (int attempt = 1; attempt <= kRecordAttempts; ++attempt) {
+        try {
+            storage::inTransaction(db_, storage::TxMode::Write, [&](storage::Transaction& tx) {
+                const Timestamp now = clock_.now();
+                const bool first = storage::EmailDeliveryRepository(tx).record(
+                    message_id, customer_id, "email.support_ticket", now);
+                domain::recordEvent(tx, customer_id, "support_ticket_email", first ? "sent" : "duplicate",
+                                    {{"message_id", message_id}, {"ticket_id", ticket_id}}, now);
+            });
+            return;
+        } catch (const std::exception& e) {
+            spdlog::warn("support email {} was accepted but recording it failed (try {}): {}", message_id, attempt,
+                         e.what());
+        }
+    }
+    // The mail server has the ticket: completing the job without the record risks nothing but a resend if the
+    // job ran again, which completing it prevents.
+    spdlog::error("support email {} was accepted but could not be recorded; the job completes anyway", message_id);
+}
+
+}  // namespace
+
+}  // namespace rsolv::jobs

@@ -271,7 +271,8 @@ void App::buildAlerting(const std::string& instance) {
     policy.cooldown = std::chrono::minutes(config_.alert_cooldown_minutes);
     policy.instance = instance;
     alerting_ = std::make_unique<domain::Alerting>(*db_, clock_, policy);
-    alert_email_handler_ = std::make_unique<jobs::AlertEmailJobHandler>(*mailer_, config_.publicHost(), *metrics_);
+    alert_email_handler_ = std::make_unique<jobs::AlertEmailJobHandler>(*db_, clock_, *mailer_, config_.publicHost(),
+                                                                 *metrics_);
     worker_->addHandler(std::string(domain::alert_job::kEmail), *alert_email_handler_);
     if (policy.webhook) {
         jobs::AlertWebhookSettings webhook;

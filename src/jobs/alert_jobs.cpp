@@ -13,6 +13,7 @@
 
 #include "common/crypto.h"
 #include "common/webhook_signature.h"
+#include "jobs/delivery_record.h"
 #include "jobs/email_jobs.h"
 
 namespace rsolv::jobs {
@@ -35,11 +36,13 @@ JobOutcome AlertEmailJobHandler::run(const Job& job, JobLease& lease) {
                   "\n\nThis message comes from RSOLV's built-in alerting (RSOLV_ALERT_EMAILS).\n";
     m.message_id = "<alert-" + crypto::sha256Hex(job.unique_key.value_or(std::to_string(job.id))).substr(0, 32) + "@" +
                    host_ + ">";
+    if (alreadyDelivered(db_, m.message_id)) return JobOutcome::done();
     if (!lease.confirm()) return JobOutcome::abandon("lease lost before sending " + m.message_id);
     const auto result = mailer_.send({m}).at(0);
     telemetry_.emailFinished(job.kind, emailResultLabel(result.kind));
     switch (result.kind) {
         case mail::SendResult::Kind::Sent:
+            recordDelivered(db_, m.message_id, job.kind, clock_.now());
             return JobOutcome::done();
         case mail::SendResult::Kind::Transient:
             return JobOutcome::retry(result.detail);

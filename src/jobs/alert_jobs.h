@@ -4,19 +4,24 @@
 
 #include "common/clock.h"
 #include "common/telemetry.h"
+#include "storage/database.h"
 #include "jobs/worker.h"
 #include "mail/mailer.h"
 
 namespace rsolv::jobs {
 
-/// Sends an alert notification (domain/alerting.cpp queues them) to one operator address.
+/// Sends an alert notification (domain/alerting.cpp queues them) to one operator address, once: its delivery is
+/// recorded under a Message-ID made from the job's unique key.
 class AlertEmailJobHandler final : public JobHandler {
 public:
-    AlertEmailJobHandler(mail::Mailer& mailer, std::string host, Telemetry& telemetry)
-        : mailer_(mailer), host_(std::move(host)), telemetry_(telemetry) {}
+    AlertEmailJobHandler(storage::Database& db, const Clock& clock, mail::Mailer& mailer, std::string host,
+                         Telemetry& telemetry)
+        : db_(db), clock_(clock), mailer_(mailer), host_(std::move(host)), telemetry_(telemetry) {}
     JobOutcome run(const Job& job, JobLease& lease) override;
 
 private:
+    storage::Database& db_;
+    const Clock& clock_;
     mail::Mailer& mailer_;
     std::string host_;
     Telemetry& telemetry_;

@@ -1,14 +1,16 @@
-// rules.md #3 on both backends: a retried job sends its email once. Operator console sign-in emails are recorded in
-// email_deliveries under a stable Message-ID before their job completes, as customer emails are, so a job that runs a
-// second time after sending (its worker died or lost its lease before the completion committed, and a rescue runs it
-// again with the payload it had) makes no second link and sends nothing the second time.
+// rules.md #3 on both backends: a retried job sends its email once. Alert emails and operator console sign-in emails
+// are recorded in email_deliveries under a stable Message-ID before their job completes, as customer emails are, so a
+// job that runs a second time after sending (its worker died or lost its lease before the completion committed, and
+// a rescue runs it again with the payload it had) sends nothing the second time.
 
 #include <gtest/gtest.h>
 
 #include <string>
 
+#include "domain/alerting.h"
 #include "integration/admin_test_helpers.h"
 #include "jobs/job_queue.h"
+#include "storage/sql.h"
 
 namespace rsolv::test {
 namespace {
@@ -40,6 +42,25 @@ TEST_P(JobEmailOnce, AnOperatorSignInEmailIsSentOnceWhenItsJobRunsTwice) {
         << "the second run sent the operator another sign-in email";
     EXPECT_EQ(app.count("email_deliveries", "kind = 'email.operator_sign_in'"), 1);
     EXPECT_EQ(app.count("operator_sign_in_tokens"), 1) << "and made no second link";
+}
+
+TEST_P(JobEmailOnce, AnAlertEmailIsSentOnceWhenItsJobRunsTwice) {
+    TestApp app(GetParam(), dashboardConfig([](app::Config& c) { c.alert_emails = {"oncall@example.net"}; }));
+    // Queued as domain::Alerting queues a firing notice.
+    storage::inTransaction(app.db(), storage::TxMode::Write, [&](storage::Transaction& tx) {
+        const Timestamp now = app.clock().now();
+        const std::string at = storage::formatTimestamp(now);
+        jobs::enqueue(tx,
+                      {std::string(domain::alert_job::kEmail),
+                       {{"alert", "RsolvJobsDead"}, {"title", "Jobs are dead"}, {"state", "firing"},
+                        {"detail", "3 dead jobs"}, {"at", at}, {"since", at}, {"to", "oncall@example.net"}},
+                       "alert:RsolvJobsDead:firing:" + at + ":email:oncall@example.net", now},
+                      now);
+    });
+    runTwice(app, std::string(domain::alert_job::kEmail));
+    EXPECT_EQ(emailsTo(app, "oncall@example.net", "[RSOLV] Firing").size(), 1u)
+        << "the second run sent the alert again";
+    EXPECT_EQ(app.count("email_deliveries", "kind = 'alert.email'"), 1);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, JobEmailOnce, kBothBackends, backendName);

@@ -16,7 +16,10 @@ import { assertKeyStatus, pathOf, signUp, submit, uniqueEmail, visit } from "./s
 
 const TEST_TIMEOUT = 300_000;
 const OPERATOR_LINK_RE = /\/admin\/signin\/[A-Za-z0-9_-]+$/;
-const CONSOLE_PAGES = ["/admin", "/admin/customers", "/admin/jobs", "/admin/signups", "/admin/audit", "/admin/operators"];
+const CONSOLE_PAGES = [
+  "/admin", "/admin/customers", "/admin/jobs", "/admin/signups", "/admin/audit", "/admin/operators",
+  "/admin/metrics", "/admin/support", "/admin/alerts",
+];
 
 for (const backend of backends()) {
   describe(`operator console on ${backend.name}`, () => {
@@ -154,16 +157,20 @@ for (const backend of backends()) {
       assert.match(await page.locator("#invitations").innerText(), /used/);
       assert.match(await page.locator("#waitlist").innerText(), /Sam Stranger/);
 
-      // Every console page at desktop and phone widths.
-      for (const path of [...CONSOLE_PAGES, customerUrl]) {
-        await visit(page, path);
-        await look(page, `wide${path.replace(/\//g, "-")}`);
-      }
-      const phone = (await newPage({ width: 375, height: 800 })).page;
-      await operatorSignIn(phone, opEmail, "phone");
-      for (const path of [...CONSOLE_PAGES, customerUrl]) {
-        await visit(phone, path);
-        await look(phone, `phone${path.replace(/\//g, "-")}`);
+      // Every console page at desktop and phone widths, light and dark (issue 15), on the first backend: layout does
+      // not depend on the database (RSOLV_BROWSER_SWEEP_ALL=1 sweeps each backend).
+      if (backend.name !== backends()[0].name && process.env.RSOLV_BROWSER_SWEEP_ALL !== "1") return;
+      for (const [prefix, viewport] of [["wide", { width: 1280, height: 900 }], ["phone", { width: 375, height: 800 }]]) {
+        const p = (await newPage(viewport)).page;
+        await operatorSignIn(p, opEmail, prefix);
+        for (const colorScheme of ["light", "dark"]) {
+          await p.emulateMedia({ colorScheme });
+          for (const path of [...CONSOLE_PAGES, customerUrl]) {
+            await visit(p, path);
+            await look(p, `${prefix}-${colorScheme}${path.replace(/\//g, "-")}`);
+          }
+        }
+        await p.context().close();
       }
     });
   });

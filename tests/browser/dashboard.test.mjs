@@ -135,10 +135,22 @@ for (const backend of backends()) {
       });
       assert.equal(attempt.status, 201, JSON.stringify(attempt.body));
 
-      // The wizard sees the calls; finishing it leads to the overview.
+      // The wizard sees the calls (a key's first call is recorded in the background within 250 ms, issue 11; the page
+      // polls, so a person sees it move on by itself); finishing it leads to the overview.
+      const stepsDone = async () => {
+        for (const n of [2, 3, 4])
+          if (!/\bdone\b/.test((await page.locator(`#step-${n}`).getAttribute("class")) ?? "")) return n;
+        return 0;
+      };
       await visit(page, "/dashboard/setup");
-      for (const n of [2, 3, 4])
-        assert.match((await page.locator(`#step-${n}`).getAttribute("class")) ?? "", /\bdone\b/, `step ${n} is done after the first fix attempt`);
+      const deadline = Date.now() + 5_000;
+      let pending = await stepsDone();
+      while (pending && Date.now() < deadline) {
+        await page.waitForTimeout(250);
+        await visit(page, "/dashboard/setup");
+        pending = await stepsDone();
+      }
+      assert.equal(pending, 0, `step ${pending} is done after the first fix attempt`);
       await submit(page, page.locator('form[action="/dashboard/setup/finish"] button[type="submit"]'));
       assert.equal(pathOf(page), "/dashboard");
       await assertFlash(page, "Setup complete.");

@@ -134,37 +134,38 @@ Response rollKey(const Context& ctx, Request& req) {
     return res;
 }
 
-/// Rolling asks first, like revoking: the grace is chosen there, one hour unless the customer says otherwise.
-Response rollConfirm(const Context& ctx, Request& req) {
+/// The customer's key named by the path, and the confirmation page's data about it (rolling and revoking ask first).
+struct KeyConfirmation {
+    storage::ApiKeyRecord key;
+    ViewData data;
+};
+KeyConfirmation keyConfirmation(const Context& ctx, Request& req, Response& res, const std::string& title) {
     const SignedIn who = requireSignedIn(ctx, req);
     const std::int64_t id = positiveId(req.path_params.at("id"), "key");
     const auto key = storage::inTransaction(ctx.db, storage::TxMode::Read, [&](storage::Transaction& tx) {
         return storage::ApiKeyRepository(tx).findForCustomer(who.customer.id, id);
     });
     if (!key) throw HttpError(404, "not_found", "That key does not exist.");
-    Response res;
-    auto d = dashboardData(ctx, req, res, who, "Roll key", DashboardSection::Keys);
+    auto d = dashboardData(ctx, req, res, who, title, DashboardSection::Keys);
     d.set("id", std::to_string(key->id));
     d.set("name", key->name);
     d.set("display_id", key->display_id);
-    d.set("rollable", domain::keyState(*key, ctx.clock.now()) == domain::KeyState::Active);
+    return {*key, std::move(d)};
+}
+
+/// Rolling asks first, like revoking: the grace is chosen there, one hour unless the customer says otherwise.
+Response rollConfirm(const Context& ctx, Request& req) {
+    Response res;
+    auto [key, d] = keyConfirmation(ctx, req, res, "Roll key");
+    d.set("rollable", domain::keyState(key, ctx.clock.now()) == domain::KeyState::Active);
     res.body = ctx.views.page("dashboard/roll_key", d);
     return res;
 }
 
 Response revokeConfirm(const Context& ctx, Request& req) {
-    const SignedIn who = requireSignedIn(ctx, req);
-    const std::int64_t id = positiveId(req.path_params.at("id"), "key");
-    const auto key = storage::inTransaction(ctx.db, storage::TxMode::Read, [&](storage::Transaction& tx) {
-        return storage::ApiKeyRepository(tx).findForCustomer(who.customer.id, id);
-    });
-    if (!key) throw HttpError(404, "not_found", "That key does not exist.");
     Response res;
-    auto d = dashboardData(ctx, req, res, who, "Revoke key", DashboardSection::Keys);
-    d.set("id", std::to_string(key->id));
-    d.set("name", key->name);
-    d.set("display_id", key->display_id);
-    const auto state = domain::keyState(*key, ctx.clock.now());
+    auto [key, d] = keyConfirmation(ctx, req, res, "Revoke key");
+    const auto state = domain::keyState(key, ctx.clock.now());
     d.set("live", state == domain::KeyState::Active || state == domain::KeyState::Expiring);
     res.body = ctx.views.page("dashboard/revoke_key", d);
     return res;

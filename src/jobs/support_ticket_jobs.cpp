@@ -6,6 +6,7 @@
 
 #include "domain/email_address.h"
 #include "domain/events.h"
+#include "jobs/delivery_record.h"
 #include "jobs/email_jobs.h"
 #include "storage/email_delivery_repository.h"
 #include "storage/support_ticket_repository.h"
@@ -46,10 +47,7 @@ JobOutcome runSupportTicketEmail(storage::Database& db_, const Clock& clock_, ma
     });
     if (!ticket) return JobOutcome::done();  // erased meanwhile: nothing to send
     const mail::EmailMessage message = ticketEmail(*ticket, settings_);
-    const bool sent_before = storage::inTransaction(db_, storage::TxMode::Read, [&](storage::Transaction& tx) {
-        return storage::EmailDeliveryRepository(tx).wasSent(message.message_id);
-    });
-    if (sent_before) return JobOutcome::done();
+    if (alreadyDelivered(db_, message.message_id)) return JobOutcome::done();
     if (!lease.confirm()) return JobOutcome::abandon("lease lost before sending " + message.message_id);
     const auto result = mailer_.send({message}).at(0);
     settings_.telemetry->emailFinished(job.kind, emailResultLabel(result.kind));

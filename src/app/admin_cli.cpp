@@ -10,6 +10,7 @@
 #include <sstream>
 #include <nlohmann/json.hpp>
 
+#include "app/cli_parse.h"
 #include "app/app.h"
 #include "domain/admin/audit.h"
 #include "domain/admin/customers.h"
@@ -223,16 +224,7 @@ int runAdminCommand(const std::vector<std::string>& args, const Config& config, 
     audit->add_option("--since", since, "YYYY-MM-DD");
     reasonOpt(audit, false);
 
-    std::vector<std::string> reversed(args.rbegin(), args.rend());
-    try {
-        cli.parse(reversed);
-    } catch (const CLI::ParseError& e) {
-        std::ostringstream o, e2;
-        const int code = cli.exit(e, o, e2);
-        out << o.str();
-        err << e2.str();
-        return code == 0 ? 0 : 2;
-    }
+    if (const auto status = parseCommandLine(cli, args, out, err)) return *status;
 
     const Printer p{as_json, out, err};
     const auto db = openAndMigrate(config);

@@ -5,6 +5,7 @@
 
 #include <sstream>
 
+#include "app/cli_parse.h"
 #include "app/app.h"
 #include "domain/success_report.h"
 
@@ -55,16 +56,7 @@ int runMetricsCommand(const std::vector<std::string>& args, const Config& config
     report->add_option("--until", until_text, "Day after the last, YYYY-MM-DD (UTC); default: tomorrow");
     report->add_option("--by", by_text, "Cohort size: day or week");
     report->add_flag("--json", as_json, "One JSON object (README, \"Success metrics\")");
-    std::vector<std::string> reversed(args.rbegin(), args.rend());
-    try {
-        cli.parse(reversed);
-    } catch (const CLI::ParseError& e) {
-        std::ostringstream o, e2;
-        const int code = cli.exit(e, o, e2);
-        out << o.str();
-        err << e2.str();
-        return code == 0 ? 0 : 2;
-    }
+    if (const auto status = parseCommandLine(cli, args, out, err)) return *status;
     const Timestamp now = clock.now();
     const auto since = domain::parseReportDate(since_text, "--since");
     const auto until = until_text.empty() ? Result<Timestamp>(domain::utcMidnight(now) + std::chrono::hours(24))

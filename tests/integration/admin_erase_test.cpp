@@ -106,6 +106,35 @@ TEST_P(AdminErase, TheCommandLineErasesWithTheEmailAsConfirmation) {
     EXPECT_EQ(dump().find("Cli Erasable"), std::string::npos);
 }
 
+TEST_P(AdminErase, TheAddressLeavesTheWaitlistAndItsInvitationsToo) {
+    // A beta customer's path: on the waitlist in invite mode, approved (an emailed link), invited by address, signed up.
+    const auto cli = [&](std::vector<std::string> words) {
+        const auto r = runAdminCli(app_, std::move(words));
+        ASSERT_EQ(r.status, 0) << r.out << r.err;
+    };
+    cli({"signup-mode", "invite", "--reason", "beta"});
+    app_.clock().advance(std::chrono::seconds(3));
+    HttpClient waiting(app_.port(), app_.publicUrl());
+    ASSERT_EQ(waiting.signup("Wanda.Waiting@Example.com", "Wanda Waitlisted", "Waiting Works").status, 200);
+    ASSERT_EQ(app_.count("waitlist"), 1);
+    cli({"waitlist", "approve", "wanda.waiting@example.com", "--reason", "next in line"});
+    cli({"invite", "Wanda.Waiting@Example.com", "--reason", "design partner"});
+    drainJobs(app_);
+    HttpClient invited(app_.port(), app_.publicUrl());
+    ASSERT_EQ(invited.signup("Wanda.Waiting@Example.com", "Wanda Waitlisted", "Waiting Works").status, 303);
+    const std::string before = dump();
+    ASSERT_NE(before.find("wanda.waiting@example.com"), std::string::npos);
+    ASSERT_GT(app_.count("invitations"), 0) << "the test proves nothing without an invitation";
+
+    cli({"erase", "wanda.waiting@example.com", "--reason", "GDPR request #8"});
+
+    EXPECT_EQ(app_.count("waitlist"), 0);
+    EXPECT_EQ(app_.count("invitations", "kind IN ('email', 'link')"), 0);
+    const std::string after = dump();
+    for (const char* personal : {"wanda.waiting", "Wanda.Waiting", "Wanda Waitlisted", "Waiting Works"})
+        EXPECT_EQ(after.find(personal), std::string::npos) << personal << " survived the erasure:\n" << after;
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, AdminErase, kBothBackends, backendName);
 
 }  // namespace

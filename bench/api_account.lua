@@ -12,6 +12,9 @@
 --   RSOLV_BENCH_DONE_DIR    optional: each thread creates DIR/drained.<thread> once it has every answer
 --   RSOLV_BENCH_RESULT      optional: done() writes its figures there as key=value lines
 --   RSOLV_BENCH_LABEL       optional: a name for the printed report
+--   RSOLV_BENCH_RATE        optional: requests per second over all connections (an offered load below capacity);
+--                           unset or 0: every connection sends its next request as soon as it has the answer
+--   RSOLV_BENCH_CONNECTIONS the -c given to wrk (needed with RSOLV_BENCH_RATE)
 --
 -- Keys: each thread sends its keys in turn, one per request. With 64 connections, 2 threads and 64 keys, thread 1
 -- rotates over 32 keys with 32 connections, so a key has about one request in flight at a time: the bench measures
@@ -32,6 +35,11 @@ local SUCCESS = tonumber(os.getenv("RSOLV_BENCH_SUCCESS") or "200") or 200
 local DONE_DIR = os.getenv("RSOLV_BENCH_DONE_DIR")
 local RESULT = os.getenv("RSOLV_BENCH_RESULT")
 local LABEL = os.getenv("RSOLV_BENCH_LABEL") or "api"
+local RATE = tonumber(os.getenv("RSOLV_BENCH_RATE") or "0") or 0
+local CONNECTIONS = tonumber(os.getenv("RSOLV_BENCH_CONNECTIONS") or "64") or 64
+-- Paced: each connection waits about CONNECTIONS / RATE seconds after an answer (uniformly 0.5x to 1.5x, so the
+-- connections do not fall into step). wrk times a request from its send, so the wait is not in the latency.
+local PACE_MS = RATE > 0 and (1000 * CONNECTIONS / RATE) or 0
 
 -- Set by bench/api_fix_attempts.lua before it loads this file: the request to send.
 BENCH_METHOD = BENCH_METHOD or "GET"
@@ -120,7 +128,7 @@ local function report_drained()
 end
 
 function delay()
-  if now() < deadline then return 0 end
+  if now() < deadline then return PACE_MS > 0 and PACE_MS * (0.5 + math.random()) or 0 end
   report_drained()
   return 3600 * 1000 -- park the connection until wrk is stopped
 end

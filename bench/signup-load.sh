@@ -12,8 +12,8 @@
 #   RSOLV_BENCH_SECONDS        how long each run starts new signups (default 10)
 #   RSOLV_BENCH_DRAIN_SECONDS  longest wait for the answers in flight after that (default 20)
 #   RSOLV_BENCH_WRK_THREADS    wrk threads (default 2, at most 15)
-#   RSOLV_BENCH_HTTP_THREADS   RSOLV_HTTP_THREADS (default: connections + 100, so no keep-alive connection queues)
-#   RSOLV_BENCH_HTTP_QUEUE     RSOLV_HTTP_QUEUE (default 2048)
+#   RSOLV_BENCH_HTTP_THREADS   RSOLV_HTTP_THREADS (default 32, the service's own: an open connection holds no thread)
+#   RSOLV_BENCH_HTTP_QUEUE     RSOLV_HTTP_QUEUE (default 1024, the service's own)
 #   RSOLV_BENCH_BIN            the binary (default build/rsolv)
 #   RSOLV_BENCH_KEEP=1         keep the work directory (server logs, wrk output, samples) and the PostgreSQL databases
 set -euo pipefail
@@ -35,7 +35,7 @@ read -r -a POOLS <<<"${RSOLV_BENCH_POOL_SIZES:-16}"
 SECONDS_PER_RUN="${RSOLV_BENCH_SECONDS:-10}"
 DRAIN="${RSOLV_BENCH_DRAIN_SECONDS:-20}"
 WRK_THREADS="${RSOLV_BENCH_WRK_THREADS:-2}"
-HTTP_QUEUE="${RSOLV_BENCH_HTTP_QUEUE:-2048}"
+HTTP_QUEUE="${RSOLV_BENCH_HTTP_QUEUE:-1024}"
 KEEP="${RSOLV_BENCH_KEEP:-0}"
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY="$(command -v python3 || true)"
@@ -265,7 +265,7 @@ run_one() {  # run_one BACKEND CONNECTIONS POOL
   local tag="${backend}-c${conns}-p${pool}" dir url target threads
   dir="$WORK/$tag"
   mkdir -p "$dir/done"
-  threads="${RSOLV_BENCH_HTTP_THREADS:-$((conns + 100))}"
+  threads="${RSOLV_BENCH_HTTP_THREADS:-32}"
   if [ "$backend" = sqlite ]; then
     target="$dir/rsolv.db"
     url="sqlite:$target"

@@ -50,15 +50,5 @@ private:
     const ApiPolicy& policy_;
 };
 
-/// The sliding-window step on its own. `hits` counts accepted requests per second ("second:count,..."), so the row
-/// holds at most window+1 entries whatever the limit. The bucket of the second that the window starts in is counted
-/// whole: no span of `window` ever holds more than `limit` accepted requests; a request may be refused up to one
-/// second early, never let through late.
-struct WindowDecision {
-    bool allowed = false;
-    std::string hits;
-    Duration retry_after{};
-};
-WindowDecision slideWindow(std::string_view hits, int limit, Duration window, Timestamp now);
 
 }  // namespace rsolv::domain

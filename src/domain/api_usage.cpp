@@ -12,6 +12,7 @@ namespace rsolv::domain {
 namespace {
 
 constexpr auto kWindow = std::chrono::minutes(1);
+constexpr std::int64_t kWindowSeconds = std::chrono::seconds(kWindow).count();
 
 std::int64_t secondOf(Timestamp t) {
     return std::chrono::floor<std::chrono::seconds>(t).time_since_epoch().count();
@@ -48,22 +49,49 @@ void addCounts(SecondCounts& into, const SecondCounts& add) {
     for (const auto& [s, c] : add) into[s] += c;
 }
 
-}  // namespace
-
-std::string mergeWindowHits(std::string_view hits, const SecondCounts& add, Timestamp now, Duration window) {
+/// `hits` (the row: "second:count,...") plus `add`, without the seconds that left the window at `now`.
+SecondCounts mergeWindow(std::string_view hits, const SecondCounts& add, Timestamp now) {
     SecondCounts all = parseHits(hits);
     addCounts(all, add);
-    const std::int64_t first = secondOf(now) - std::chrono::ceil<std::chrono::seconds>(window).count();
-    all.erase(all.begin(), all.lower_bound(first));
-    return formatHits(all);
+    all.erase(all.begin(), all.lower_bound(secondOf(now) - kWindowSeconds));
+    return all;
+}
+
+}  // namespace
+
+WindowDecision slideWindow(std::initializer_list<const SecondCounts*> counts, int limit, Duration window,
+                           Timestamp now) {
+    using std::chrono::seconds;
+    const std::int64_t second = secondOf(now);
+    const std::int64_t span = std::chrono::ceil<seconds>(window).count();
+    const std::int64_t first = second - span;  // counted whole: conservative at the window's start
+    std::int64_t total = 0;
+    for (const auto* c : counts)
+        for (auto it = c->lower_bound(first); it != c->end() && it->first <= second; ++it) total += it->second;
+    WindowDecision d;
+    if (total < limit) {
+        d.allowed = true;
+        return d;
+    }
+    // Refused: the wait until enough of the oldest seconds have left the window for one more request.
+    SecondCounts merged;
+    for (const auto* c : counts)
+        for (auto it = c->lower_bound(first); it != c->end() && it->first <= second; ++it) merged[it->first] += it->second;
+    std::int64_t remaining = total;
+    for (const auto& [s, c] : merged) {
+        remaining -= c;
+        if (remaining < limit) {
+            d.retry_after = std::max<Duration>(Timestamp(seconds(s + span + 1)) - now, seconds(1));
+            break;
+        }
+    }
+    return d;
 }
 
 WindowDecision ApiUsage::admit(std::int64_t key_id, int limit, Timestamp now) {
     std::lock_guard lock(mutex_);
     auto& w = windows_[key_id];
-    SecondCounts local = w.flushing;
-    addCounts(local, w.pending);
-    WindowDecision d = slideWindow(mergeWindowHits(w.shared, local, now, kWindow), limit, kWindow, now);
+    const WindowDecision d = slideWindow({&w.shared, &w.flushing, &w.pending}, limit, kWindow, now);
     if (d.allowed) {
         ++w.pending[secondOf(now)];
         w.last_request = std::max(w.last_request, now);
@@ -107,16 +135,16 @@ void ApiUsage::flush(storage::Database& db, Timestamp now) {
     }
     if (counts.empty() && refresh.empty() && uses.empty()) return;
 
-    std::map<std::int64_t, std::string> read;
+    std::map<std::int64_t, SecondCounts> read;
     try {
         storage::inTransaction(db, storage::TxMode::Write, [&](storage::Transaction& tx) {
             storage::RequestWindowRepository windows(tx);
             for (const auto& [key_id, add] : counts) {
-                const std::string merged = mergeWindowHits(windows.lockHits(key_id), add, now, kWindow);
-                windows.saveHits(key_id, merged);
-                read[key_id] = merged;
+                SecondCounts merged = mergeWindow(windows.lockHits(key_id), add, now);
+                windows.saveHits(key_id, formatHits(merged));
+                read[key_id] = std::move(merged);
             }
-            for (const auto key_id : refresh) read[key_id] = windows.hits(key_id);
+            for (const auto key_id : refresh) read[key_id] = parseHits(windows.hits(key_id));
             storage::ApiKeyRepository keys(tx);
             storage::CustomerRepository customers(tx);
             for (const auto& [key_id, u] : uses) {

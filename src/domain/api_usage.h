@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <map>
 #include <mutex>
 #include <string>
@@ -17,8 +18,18 @@ namespace rsolv::domain {
 /// Per-second request counts: second since the epoch -> accepted requests.
 using SecondCounts = std::map<std::int64_t, std::int64_t>;
 
-/// `hits` ("second:count,...") plus `add`, without the seconds that left the window at `now`.
-std::string mergeWindowHits(std::string_view hits, const SecondCounts& add, Timestamp now, Duration window);
+/// The per-key limit's answer for one request.
+struct WindowDecision {
+    bool allowed = false;
+    Duration retry_after{};  ///< when refused: until enough of the window's oldest seconds have left it
+};
+
+/// The sliding window over per-second counts (several maps: the shared row, the counts being flushed, the new ones).
+/// The bucket of the second that the window starts in is counted whole: no span of `window` ever holds more than
+/// `limit` accepted requests; a request may be refused up to one second early, never let through late.
+WindowDecision slideWindow(std::initializer_list<const SecondCounts*> counts, int limit, Duration window,
+                           Timestamp now);
+
 
 /// The per-key request limit and the key's usage notes, kept in memory and shared through the database in batches.
 ///
@@ -43,7 +54,7 @@ public:
 
 private:
     struct Window {
-        std::string shared;   ///< the row as last read (every instance's flushed counts)
+        SecondCounts shared;    ///< the row as last read (every instance's flushed counts)
         SecondCounts flushing;  ///< counts being written by a flush in progress
         SecondCounts pending;   ///< counts since
         Timestamp last_request{};

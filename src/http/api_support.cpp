@@ -2,7 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <regex>
 
 #include "common/crypto.h"
 #include "domain/api_key.h"
@@ -20,9 +19,17 @@ HttpError unauthorized(const std::string& code, const std::string& message) {
     return HttpError(401, code, message).header("WWW-Authenticate", "Bearer realm=\"rsolv\"");
 }
 
-bool looksLikeKey(const std::string& text) {
-    static const std::regex re("rsolv_[0-9A-Za-z]{20,}");
-    return std::regex_search(text, re);
+bool isAsciiAlnum(char c) { return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
+
+/// Whether `text` holds "rsolv_" followed by at least 20 letters or digits: something shaped like an API key.
+bool looksLikeKey(std::string_view text) {
+    constexpr std::string_view kPrefix = "rsolv_";
+    for (auto at = text.find(kPrefix); at != std::string_view::npos; at = text.find(kPrefix, at + 1)) {
+        size_t end = at + kPrefix.size();
+        while (end < text.size() && isAsciiAlnum(text[end])) ++end;
+        if (end - at - kPrefix.size() >= 20) return true;
+    }
+    return false;
 }
 
 std::string presentedKey(const Request& request) {

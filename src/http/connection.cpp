@@ -10,6 +10,7 @@
 
 #include <cctype>
 #include <limits>
+#include <random>
 #include <string_view>
 
 #include "http/http_error.h"
@@ -38,6 +39,16 @@ bool clientGone(beast::error_code ec) {
     return ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message || ec == net::error::eof ||
            ec == net::error::operation_aborted || ec == net::error::connection_reset || ec == net::error::broken_pipe ||
            ec == net::error::bad_descriptor;
+}
+
+/// The idle deadline of one connection: `idle` plus a random part of up to a fifth of it. Connections opened together
+/// (clients reconnecting after a restart, a burst of new clients) are then not all closed, and reopened, in the same
+/// instant: a storm of 10,000 closes and reconnects at once delayed every other connection by hundreds of milliseconds.
+Clock::duration idleDeadline(std::chrono::seconds idle) {
+    thread_local std::minstd_rand random(std::random_device{}());
+    const auto spread = std::chrono::duration_cast<std::chrono::milliseconds>(idle) / 5;
+    if (spread.count() <= 0) return idle;
+    return idle + std::chrono::milliseconds(std::uniform_int_distribution<long>(0, spread.count() - 1)(random));
 }
 
 /// Beast refuses every version but 1.0 and 1.1 as malformed; a well-formed "HTTP/d.d" of another version, at the end
@@ -151,7 +162,7 @@ void Connection::awaitRequest() {
     head_->header_limit(static_cast<std::uint32_t>(engine_.options.max_header_bytes));
     head_->body_limit(std::numeric_limits<std::uint64_t>::max());  // the body limit is the Dispatcher's (413)
     if (buffer_.size() > 0) return readHead();  // a pipelined request is already here
-    stream_.expires_after(engine_.options.idle_timeout);
+    stream_.expires_after(idleDeadline(engine_.options.idle_timeout));
     stream_.async_read_some(buffer_.prepare(kFirstRead),
                             [self = shared_from_this()](beast::error_code ec, std::size_t n) {
                                 if (ec) return self->close();  // idle too long, client left, or shutdown

@@ -19,7 +19,8 @@ struct ServerOptions {
     size_t handler_queue = 1024;  ///< requests read and waiting for a handler thread; beyond it: 503
     std::chrono::milliseconds handler_queue_wait{5000};  ///< waited longer than this for a thread: 503
     int max_connections_per_ip = 256;  ///< open connections per peer address (trusted proxies exempt); 0: no cap
-    std::chrono::seconds idle_timeout{5};   ///< no byte of a next request: closed (keep-alive, or a new connection)
+    /// No byte of a next request (keep-alive, or a new connection): closed after this plus a random fifth of it.
+    std::chrono::seconds idle_timeout{5};
     std::chrono::seconds head_timeout{10};  ///< the whole head, from its first byte: else 408
     size_t body_min_bytes_per_second = 1024;  ///< the body's deadline: head_timeout + its length at this rate
     std::chrono::seconds write_timeout{30};

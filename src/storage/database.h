@@ -29,6 +29,10 @@ private:
 
 enum class TxMode {
     Read,   ///< reads only
+    /// One read statement and nothing else, without BEGIN and COMMIT around it: one round trip on PostgreSQL instead
+    /// of three. It sees what was committed when it runs, as every statement of a Read transaction does on PostgreSQL
+    /// (READ COMMITTED). A second statement, a script or a lock is a programming error (std::logic_error).
+    SingleRead,
     Write,  ///< writes: takes SQLite's write lock up front (BEGIN IMMEDIATE), so read-then-write cannot fail with BUSY
 };
 
@@ -44,6 +48,23 @@ public:
     virtual void lockKey(std::string_view key) = 0;
     virtual void commit() = 0;
     virtual Dialect dialect() const = 0;
+};
+
+/// For the backends' transactions: what a SingleRead transaction refuses (a second statement, a script, a lock).
+class SingleReadGuard {
+public:
+    explicit SingleReadGuard(TxMode mode) : active_(mode == TxMode::SingleRead) {}
+    bool active() const { return active_; }
+    void statement() {
+        if (active_ && statements_++ > 0) throw std::logic_error("a SingleRead transaction runs one statement");
+    }
+    void refuse(const char* what) const {
+        if (active_) throw std::logic_error(std::string("a SingleRead transaction cannot run ") + what);
+    }
+
+private:
+    bool active_;
+    int statements_ = 0;
 };
 
 /// The storage seam: SQLite and PostgreSQL implement it; repositories run their named queries through a Transaction.

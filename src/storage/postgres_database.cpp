@@ -54,9 +54,13 @@ using Pool = ConnectionPool<PgConnection>;
 
 class PgTransaction final : public Transaction {
 public:
-    PgTransaction(Pool::Lease lease, const CredentialsObservable& owner) : lease_(std::move(lease)), owner_(owner) {
+    PgTransaction(Pool::Lease lease, TxMode mode, const CredentialsObservable& owner)
+        : lease_(std::move(lease)), owner_(owner), single_read_(mode) {
         try {
-            work_.emplace(lease_->conn);
+            if (single_read_.active())
+                work_ = std::make_unique<pqxx::nontransaction>(lease_->conn);  // sends nothing until the statement
+            else
+                work_ = std::make_unique<pqxx::work>(lease_->conn);
         } catch (const pqxx::failure& e) {
             lease_.markBroken();
             rethrowPg(e);
@@ -73,6 +77,7 @@ public:
     }
 
     ResultSet exec(const Query& query, const Params& params) override {
+        single_read_.statement();
         try {
             std::vector<std::string> text;
             std::vector<const char*> ptrs;
@@ -111,6 +116,7 @@ public:
     }
 
     void execScript(std::string_view sql) override {
+        single_read_.refuse("a script");
         try {
             work_->exec(std::string(sql));
             if (changesCredentials(sql)) credentials_changed_ = true;
@@ -120,6 +126,7 @@ public:
     }
 
     void lockKey(std::string_view key) override {
+        single_read_.refuse("a lock");
         static constexpr Query kLock{"SELECT pg_advisory_xact_lock(hashtextextended($1, 0))"};
         exec(kLock, {std::string(key)});
     }
@@ -160,7 +167,8 @@ private:
 
     Pool::Lease lease_;
     const CredentialsObservable& owner_;
-    std::optional<pqxx::work> work_;
+    SingleReadGuard single_read_;
+    std::unique_ptr<pqxx::transaction_base> work_;
     bool credentials_changed_ = false;
 };
 
@@ -172,9 +180,9 @@ public:
                 std::chrono::milliseconds(timeout_ms)) {}
 
     Dialect dialect() const override { return Dialect::Postgres; }
-    std::unique_ptr<Transaction> begin(TxMode) override {
+    std::unique_ptr<Transaction> begin(TxMode mode) override {
         try {
-            return std::make_unique<PgTransaction>(pool_.acquire(), *this);
+            return std::make_unique<PgTransaction>(pool_.acquire(), mode, *this);
         } catch (const pqxx::failure& e) {
             rethrowPg(e);
         }

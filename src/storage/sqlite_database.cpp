@@ -88,7 +88,11 @@ using Pool = ConnectionPool<SqliteConnection>;
 class SqliteTransaction final : public Transaction {
 public:
     SqliteTransaction(Pool::Lease lease, TxMode mode, const CredentialsObservable& owner)
-        : lease_(std::move(lease)), owner_(owner) {
+        : lease_(std::move(lease)), owner_(owner), single_read_(mode) {
+        if (single_read_.active()) {
+            open_ = false;  // the statement is its own transaction
+            return;
+        }
         try {
             lease_->db.exec(mode == TxMode::Write ? "BEGIN IMMEDIATE" : "BEGIN");
         } catch (const SQLite::Exception& e) {
@@ -106,6 +110,7 @@ public:
     }
 
     ResultSet exec(const Query& query, const Params& params) override {
+        single_read_.statement();
         ResultSet rs;
         try {
             auto& st = lease_->statement(query);
@@ -143,6 +148,7 @@ public:
     }
 
     void execScript(std::string_view sql) override {
+        single_read_.refuse("a script");
         try {
             lease_->db.exec(std::string(sql));
             if (changesCredentials(sql)) credentials_changed_ = true;
@@ -151,9 +157,10 @@ public:
         }
     }
 
-    void lockKey(std::string_view) override {}
+    void lockKey(std::string_view) override { single_read_.refuse("a lock"); }
 
     void commit() override {
+        if (single_read_.active()) return;
         try {
             lease_->db.exec("COMMIT");
             open_ = false;
@@ -188,6 +195,7 @@ private:
     const CredentialsObservable& owner_;
     bool open_ = true;
     bool credentials_changed_ = false;
+    SingleReadGuard single_read_;
 };
 
 class SqliteDatabase final : public Database, public CredentialsObservable {

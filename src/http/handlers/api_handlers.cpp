@@ -21,7 +21,7 @@ HttpError unprocessable(const Error& e) {
 
 Response account(const Context& ctx, const Request& req) {
     return withApiCaller(ctx, req, [&](const domain::ApiCaller& caller) {
-        const auto c = storage::inTransaction(ctx.db, storage::TxMode::Read, [&](storage::Transaction& tx) {
+        const auto c = storage::inTransaction(ctx.db, storage::TxMode::SingleRead, [&](storage::Transaction& tx) {
             return storage::CustomerRepository(tx).findById(caller.customer_id);
         });
         if (!c) throw HttpError(404, "not_found", "The account no longer exists.");
@@ -76,7 +76,7 @@ Response updateFixAttempt(const Context& ctx, const Request& req) {
 Response getFixAttempt(const Context& ctx, const Request& req) {
     return withApiCaller(ctx, req, [&](const domain::ApiCaller& caller) {
         const std::int64_t id = positiveId(req.path_params.at("id"), "fix attempt");
-        const auto found = storage::inTransaction(ctx.db, storage::TxMode::Read, [&](storage::Transaction& tx) {
+        const auto found = storage::inTransaction(ctx.db, storage::TxMode::SingleRead, [&](storage::Transaction& tx) {
             return storage::FixAttemptRepository(tx).find(caller.customer_id, id);
         });
         if (!found) throw HttpError(404, "not_found", "No fix attempt with that id.");
@@ -105,7 +105,7 @@ Response listFixAttempts(const Context& ctx, const Request& req) {
                 throw HttpError(400, "invalid_parameter", "Unknown query parameter \"" + name + "\".");
             }
         }
-        const auto page = storage::inTransaction(ctx.db, storage::TxMode::Read, [&](storage::Transaction& tx) {
+        const auto page = storage::inTransaction(ctx.db, storage::TxMode::SingleRead, [&](storage::Transaction& tx) {
             return storage::FixAttemptRepository(tx).list(caller.customer_id, cursor, limit + 1);
         });
         nlohmann::json data = nlohmann::json::array();

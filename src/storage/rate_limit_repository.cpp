@@ -12,19 +12,22 @@ constexpr Query kLockAll{
     "SELECT pg_advisory_xact_lock(hashtextextended('rate:' || k, 0)) FROM jsonb_array_elements_text($1::jsonb) AS t(k)",
     "SELECT 0 AS n"};
 /// PostgreSQL: prune, count and the conditional hit in one statement. The counts come from the statement's snapshot,
-/// taken after the locks, so the pruned rows (outside every window) change nothing.
+/// taken after the locks, so the pruned rows (outside every window) change nothing. Each limit reaches its own bucket's
+/// rows through the (bucket, at) index, in a LATERAL subquery (OFFSET 0 keeps the planner from flattening it into a
+/// join): the planner expects 100 rows of jsonb_to_recordset and would otherwise read the whole table by hash.
 constexpr Query kAdmitAll{
     "WITH l AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS l(i int, bucket text, since timestamptz, lim bigint)), "
-    "pruned AS (DELETE FROM rate_limit_hits h USING l WHERE h.bucket = l.bucket AND h.at <= l.since), "
-    "counts AS (SELECT l.i, l.lim, COUNT(h.id) AS n, MIN(h.at) AS oldest FROM l "
-    "LEFT JOIN rate_limit_hits h ON h.bucket = l.bucket AND h.at > l.since GROUP BY l.i, l.lim), "
+    "pruned AS (DELETE FROM rate_limit_hits WHERE id = ANY (ARRAY(SELECT old.id FROM l CROSS JOIN LATERAL "
+    "(SELECT h.id FROM rate_limit_hits h WHERE h.bucket = l.bucket AND h.at <= l.since OFFSET 0) old))), "
+    "counts AS (SELECT l.i, l.lim, c.n, c.oldest FROM l CROSS JOIN LATERAL "
+    "(SELECT COUNT(*) AS n, MIN(h.at) AS oldest FROM rate_limit_hits h WHERE h.bucket = l.bucket AND h.at > l.since) c), "
     "hit AS (INSERT INTO rate_limit_hits (bucket, at) SELECT l.bucket, $2::timestamptz FROM l "
     "WHERE NOT EXISTS (SELECT 1 FROM counts WHERE n >= lim)) "
     "SELECT i, n, oldest FROM counts ORDER BY i"};
+/// SQLite: the hits to forget, found from each limit through the (bucket, at) index.
 constexpr Query kSqlitePruneAll{
-    "DELETE FROM rate_limit_hits WHERE EXISTS (SELECT 1 FROM json_each(?1) j WHERE "
-    "json_extract(j.value, '$.bucket') = rate_limit_hits.bucket "
-    "AND rate_limit_hits.at <= json_extract(j.value, '$.since'))"};
+    "DELETE FROM rate_limit_hits WHERE id IN (SELECT h.id FROM json_each(?1) j JOIN rate_limit_hits h "
+    "ON h.bucket = json_extract(j.value, '$.bucket') AND h.at <= json_extract(j.value, '$.since'))"};
 constexpr Query kSqliteWindows{
     "SELECT j.key AS i, COUNT(h.id) AS n, MIN(h.at) AS oldest FROM json_each(?1) j "
     "LEFT JOIN rate_limit_hits h ON h.bucket = json_extract(j.value, '$.bucket') "
@@ -81,6 +84,13 @@ std::vector<RateLimitRepository::Window> RateLimitRepository::admitAll(const std
         room = room && out.back().count < limits[i].limit;
     }
     if (room && tx_.dialect() == Dialect::Sqlite) tx_.exec(kSqliteHitAll, {rows.dump(), now});
+    return out;
+}
+
+std::vector<std::string> RateLimitRepository::admitStatements(Dialect dialect) {
+    if (dialect == Dialect::Postgres) return {std::string(kLockAll.postgres), std::string(kAdmitAll.postgres)};
+    std::vector<std::string> out;
+    for (const auto& q : {kSqlitePruneAll, kSqliteWindows, kSqliteHitAll}) out.push_back(toSqlitePlaceholders(q.postgres));
     return out;
 }
 

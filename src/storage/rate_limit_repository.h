@@ -35,6 +35,8 @@ public:
     /// room. The windows as they were before that hit, in the order given. PostgreSQL: two statements; SQLite (whose
     /// write lock already serialises): three, in process.
     std::vector<Window> admitAll(const std::vector<Limit>& limits, Timestamp now);
+    /// The text of each statement admitAll() runs on `dialect`, for the test that reads their plans.
+    static std::vector<std::string> admitStatements(Dialect dialect);
 
 private:
     Transaction& tx_;

@@ -128,6 +128,7 @@ server_env() {  # server_env [exec] CMD...: CMD in the environment of serve and 
       RSOLV_DB_POOL_SIZE="$POOL" \
       RSOLV_API_REQUESTS_PER_MINUTE="$RPM" \
       RSOLV_TRIAL_FIXES=1000000 \
+      RSOLV_UNVERIFIED_FIX_LIMIT=1000000 \
       RSOLV_SIGNUPS_PER_IP_PER_HOUR=1000000 \
       RSOLV_SIGNUPS_PER_EMAIL_PER_DAY=1000000 \
       RSOLV_WORKERS=0 \

@@ -42,7 +42,7 @@ JobOutcome AlertEmailJobHandler::run(const Job& job, JobLease& lease) {
     telemetry_.emailFinished(job.kind, emailResultLabel(result.kind));
     switch (result.kind) {
         case mail::SendResult::Kind::Sent:
-            recordDelivered(db_, m.message_id, job.kind, clock_.now());
+            recordDelivered(db_, m.message_id, job.kind, clock_);
             return JobOutcome::done();
         case mail::SendResult::Kind::Transient:
             return JobOutcome::retry(result.detail);

@@ -52,7 +52,7 @@ JobOutcome OperatorEmailJobHandler::run(const Job& job, JobLease& lease) {
     const auto result = mailer_.send({message}).at(0);
     switch (result.kind) {
         case mail::SendResult::Kind::Sent:
-            recordDelivered(db_, message_id, job.kind, clock_.now());
+            recordDelivered(db_, message_id, job.kind, clock_);
             return JobOutcome::done(cleaned.dump());
         case mail::SendResult::Kind::Transient: return JobOutcome::retry(result.detail, cleaned.dump());
         case mail::SendResult::Kind::Permanent: return JobOutcome::fail(result.detail, cleaned.dump());

@@ -14,8 +14,6 @@
 namespace rsolv::jobs {
 namespace {
 
-constexpr int kRecordAttempts = 3;
-
 mail::EmailMessage ticketEmail(const storage::SupportTicketRecord& t, const SupportEmailSettings& s) {
     mail::EmailMessage m;
     m.to_address = s.support_address;
@@ -69,24 +67,15 @@ namespace {
 
 void recordDelivery(storage::Database& db_, const Clock& clock_, const std::string& message_id,
                     std::int64_t customer_id, std::int64_t ticket_id) {
-    for (int attempt = 1; attempt <= kRecordAttempts; ++attempt) {
-        try {
-            storage::inTransaction(db_, storage::TxMode::Write, [&](storage::Transaction& tx) {
-                const Timestamp now = clock_.now();
-                const bool first = storage::EmailDeliveryRepository(tx).record(
-                    message_id, customer_id, "email.support_ticket", now);
-                domain::recordEvent(tx, customer_id, "support_ticket_email", first ? "sent" : "duplicate",
-                                    {{"message_id", message_id}, {"ticket_id", ticket_id}}, now);
-            });
-            return;
-        } catch (const std::exception& e) {
-            spdlog::warn("support email {} was accepted but recording it failed (try {}): {}", message_id, attempt,
-                         e.what());
-        }
-    }
-    // The mail server has the ticket: completing the job without the record risks nothing but a resend if the
-    // job ran again, which completing it prevents.
-    spdlog::error("support email {} was accepted but could not be recorded; the job completes anyway", message_id);
+    recordAcceptedEmail(message_id, [&] {
+        storage::inTransaction(db_, storage::TxMode::Write, [&](storage::Transaction& tx) {
+            const Timestamp now = clock_.now();
+            const bool first =
+                storage::EmailDeliveryRepository(tx).record(message_id, customer_id, "email.support_ticket", now);
+            domain::recordEvent(tx, customer_id, "support_ticket_email", first ? "sent" : "duplicate",
+                                {{"message_id", message_id}, {"ticket_id", ticket_id}}, now);
+        });
+    });
 }
 
 }  // namespace

@@ -6,7 +6,9 @@
 
 #include <atomic>
 
+#include "domain/alerting.h"
 #include "domain/onboarding.h"
+#include "jobs/alert_jobs.h"
 #include "jobs/email_jobs.h"
 #include "jobs/email_test_support.h"
 #include "jobs/job_rows.h"
@@ -93,6 +95,39 @@ TEST_P(EmailRecord, AnAcceptedEmailWhoseRecordFailsIsRecordedLaterAndNotSentAgai
     EXPECT_EQ(detailsOf(events, "sent").value("record_attempts", 0), 5) << detailsOf(events, "sent");
     EXPECT_EQ(handler.counters().record_retries.load(), 4u);
     EXPECT_EQ(handler.counters().duplicates.load(), 0u);
+}
+
+// The same for the emails that are not a customer's (alerts, operator sign-in links, support tickets): their record
+// is retried too, so a database that refuses a couple of writes right after the send does not make the job run again
+// and send the email a second time.
+TEST_P(EmailRecord, AnAcceptedAlertEmailWhoseRecordFailsIsRecordedLaterAndNotSentAgain) {
+    SmtpTestServer smtp;
+    TestApp app(GetParam(), viaSmtp(smtp));
+    const Timestamp now = app.clock().now();
+    const std::string at = storage::formatTimestamp(now);
+    storage::inTransaction(app.db(), storage::TxMode::Write, [&](storage::Transaction& tx) {
+        jobs::enqueue(tx,
+                      {std::string(domain::alert_job::kEmail),
+                       {{"alert", "RsolvJobsDead"}, {"title", "Jobs are dead"}, {"state", "firing"},
+                        {"detail", "3 dead jobs"}, {"at", at}, {"since", at}, {"to", "oncall@example.net"}},
+                       "alert:RsolvJobsDead:firing:" + at + ":email:oncall@example.net", now},
+                      now);
+    });
+    FlakyDatabase flaky(app.db());
+    ThenTheDatabaseFails mailer(mail::makeMailer(app::mailSettings(app.config())), flaky, 2);
+    jobs::AlertEmailJobHandler handler(flaky, app.clock(), mailer, app.config().publicHost(), noTelemetry());
+    jobs::JobQueue queue(app.db(), app.clock(), "flaky-worker", 60s);
+    jobs::Worker worker(queue, {});
+    worker.addHandler(std::string(domain::alert_job::kEmail), handler);
+
+    EXPECT_EQ(worker.drain(), 1);
+    app.clock().advance(2h);  // past any retry's backoff
+    worker.drain();
+
+    const auto mails = receivedEmails(smtp);
+    EXPECT_EQ(mails.size(), 1u) << "the alert was sent again";
+    EXPECT_EQ(app.count("email_deliveries", "kind = 'alert.email'"), 1);
+    EXPECT_EQ(app.count("jobs", "kind = 'alert.email' AND state = 'completed' AND attempts = 1"), 1);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, EmailRecord, kBothBackends, backendName);

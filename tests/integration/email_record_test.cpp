@@ -6,7 +6,6 @@
 
 #include <atomic>
 
-#include "domain/alerting.h"
 #include "domain/onboarding.h"
 #include "jobs/alert_jobs.h"
 #include "jobs/email_jobs.h"
@@ -103,16 +102,7 @@ TEST_P(EmailRecord, AnAcceptedEmailWhoseRecordFailsIsRecordedLaterAndNotSentAgai
 TEST_P(EmailRecord, AnAcceptedAlertEmailWhoseRecordFailsIsRecordedLaterAndNotSentAgain) {
     SmtpTestServer smtp;
     TestApp app(GetParam(), viaSmtp(smtp));
-    const Timestamp now = app.clock().now();
-    const std::string at = storage::formatTimestamp(now);
-    storage::inTransaction(app.db(), storage::TxMode::Write, [&](storage::Transaction& tx) {
-        jobs::enqueue(tx,
-                      {std::string(domain::alert_job::kEmail),
-                       {{"alert", "RsolvJobsDead"}, {"title", "Jobs are dead"}, {"state", "firing"},
-                        {"detail", "3 dead jobs"}, {"at", at}, {"since", at}, {"to", "oncall@example.net"}},
-                       "alert:RsolvJobsDead:firing:" + at + ":email:oncall@example.net", now},
-                      now);
-    });
+    enqueueAlertEmail(app, "oncall@example.net");
     FlakyDatabase flaky(app.db());
     ThenTheDatabaseFails mailer(mail::makeMailer(app::mailSettings(app.config())), flaky, 2);
     jobs::AlertEmailJobHandler handler(flaky, app.clock(), mailer, app.config().publicHost(), noTelemetry());

@@ -9,6 +9,7 @@
 
 #include "domain/alerting.h"
 #include "integration/admin_test_helpers.h"
+#include "jobs/email_test_support.h"
 #include "jobs/job_queue.h"
 #include "storage/sql.h"
 
@@ -46,17 +47,7 @@ TEST_P(JobEmailOnce, AnOperatorSignInEmailIsSentOnceWhenItsJobRunsTwice) {
 
 TEST_P(JobEmailOnce, AnAlertEmailIsSentOnceWhenItsJobRunsTwice) {
     TestApp app(GetParam(), dashboardConfig([](app::Config& c) { c.alert_emails = {"oncall@example.net"}; }));
-    // Queued as domain::Alerting queues a firing notice.
-    storage::inTransaction(app.db(), storage::TxMode::Write, [&](storage::Transaction& tx) {
-        const Timestamp now = app.clock().now();
-        const std::string at = storage::formatTimestamp(now);
-        jobs::enqueue(tx,
-                      {std::string(domain::alert_job::kEmail),
-                       {{"alert", "RsolvJobsDead"}, {"title", "Jobs are dead"}, {"state", "firing"},
-                        {"detail", "3 dead jobs"}, {"at", at}, {"since", at}, {"to", "oncall@example.net"}},
-                       "alert:RsolvJobsDead:firing:" + at + ":email:oncall@example.net", now},
-                      now);
-    });
+    enqueueAlertEmail(app, "oncall@example.net");
     runTwice(app, std::string(domain::alert_job::kEmail));
     EXPECT_EQ(emailsTo(app, "oncall@example.net", "[RSOLV] Firing").size(), 1u)
         << "the second run sent the alert again";

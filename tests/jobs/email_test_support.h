@@ -15,7 +15,9 @@
 #include <string>
 #include <vector>
 
+#include "domain/alerting.h"
 #include "domain/email_address.h"
+#include "jobs/job_queue.h"
 #include "storage/customer_repository.h"
 #include "storage/event_repository.h"
 #include "support/smtp_test_server.h"
@@ -155,6 +157,20 @@ inline nlohmann::json detailsOf(const std::vector<EmailEvent>& events, const std
 
 inline std::string welcomeMessageId(std::int64_t customer_id) {
     return "<welcome." + std::to_string(customer_id) + "@rsolv.test>";
+}
+
+/// Queues a firing "RsolvJobsDead" alert email to `to`, as domain::Alerting queues a notice.
+inline void enqueueAlertEmail(TestApp& app, const std::string& to) {
+    storage::inTransaction(app.db(), storage::TxMode::Write, [&](storage::Transaction& tx) {
+        const Timestamp now = app.clock().now();
+        const std::string at = storage::formatTimestamp(now);
+        jobs::enqueue(tx,
+                      {std::string(domain::alert_job::kEmail),
+                       {{"alert", "RsolvJobsDead"}, {"title", "Jobs are dead"}, {"state", "firing"},
+                        {"detail", "3 dead jobs"}, {"at", at}, {"since", at}, {"to", to}},
+                       "alert:RsolvJobsDead:firing:" + at + ":email:" + to, now},
+                      now);
+    });
 }
 
 }  // namespace rsolv::test

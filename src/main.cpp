@@ -11,6 +11,7 @@
 #include "app/service_manager.h"
 #include "common/crypto.h"
 #include "common/logging.h"
+#include "domain/api_key.h"
 #include "domain/accounts.h"
 #include "domain/email_address.h"
 #include "domain/provisioning.h"
@@ -19,6 +20,12 @@
 namespace {
 
 using namespace rsolv;
+
+/// Text or JSON lines at the configured level; every message goes through domain::maskApiKeys.
+void initLogging(const app::Config& config) {
+    logging::init(config.log_format == "json" ? logging::Format::Json : logging::Format::Text, config.log_level,
+                  domain::maskApiKeys);
+}
 
 /// Blocks until SIGINT or SIGTERM.
 int waitForStopSignal() {
@@ -84,7 +91,7 @@ static int runAdmin(int argc, char** argv) {
     try {
         crypto::init();
         const auto config = app::loadConfig(app::processEnvironment());
-        logging::init(config.log_format == "json" ? logging::Format::Json : logging::Format::Text, config.log_level);
+        initLogging(config);
         SystemClock clock;
         return app::runAdminCommand(std::vector<std::string>(argv + 2, argv + argc), config, clock, app::cliActor(),
                                     std::cout, std::cerr);
@@ -102,7 +109,7 @@ static int runMetrics(int argc, char** argv) {
     try {
         crypto::init();
         const auto config = app::loadConfig(app::processEnvironment());
-        logging::init(config.log_format == "json" ? logging::Format::Json : logging::Format::Text, config.log_level);
+        initLogging(config);
         SystemClock clock;
         return app::runMetricsCommand(std::vector<std::string>(argv + 2, argv + argc), config, clock, std::cout,
                                       std::cerr);
@@ -144,7 +151,7 @@ int main(int argc, char** argv) {
     try {
         crypto::init();
         const auto config = app::loadConfig(app::processEnvironment());
-        logging::init(config.log_format == "json" ? logging::Format::Json : logging::Format::Text, config.log_level);
+        initLogging(config);
         if (serve_cmd->parsed()) return serve(config);
         if (migrate_cmd->parsed()) return migrateOnly(config);
         if (worker_cmd->parsed()) return work(config);

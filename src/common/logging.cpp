@@ -6,8 +6,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "domain/api_key.h"
-
 namespace rsolv::logging {
 namespace {
 
@@ -23,35 +21,38 @@ public:
     std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<RequestIdFlag>(); }
 };
 
-/// %*: the message with API keys masked, JSON-escaped when the output is JSON lines.
+/// %*: the message redacted (API keys masked), JSON-escaped when the output is JSON lines.
 class MessageFlag final : public spdlog::custom_flag_formatter {
 public:
-    explicit MessageFlag(bool json) : json_(json) {}
+    MessageFlag(bool json, Redact redact) : json_(json), redact_(redact) {}
     void format(const spdlog::details::log_msg& msg, const std::tm&, spdlog::memory_buf_t& dest) override {
-        std::string text = domain::maskApiKeys(std::string_view(msg.payload.data(), msg.payload.size()));
+        std::string text = redact_(std::string_view(msg.payload.data(), msg.payload.size()));
         if (json_) {
             text = nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
             text = text.substr(1, text.size() - 2);
         }
         dest.append(text.data(), text.data() + text.size());
     }
-    std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<MessageFlag>(json_); }
+    std::unique_ptr<custom_flag_formatter> clone() const override {
+        return std::make_unique<MessageFlag>(json_, redact_);
+    }
 
 private:
     bool json_;
+    Redact redact_;
 };
 
 }  // namespace
 
-void init(Format format, const std::string& level) {
-    init(format, level, std::make_shared<spdlog::sinks::stderr_sink_mt>());
+void init(Format format, const std::string& level, Redact redact) {
+    init(format, level, redact, std::make_shared<spdlog::sinks::stderr_sink_mt>());
 }
 
-void init(Format format, const std::string& level, std::shared_ptr<spdlog::sinks::sink> sink) {
+void init(Format format, const std::string& level, Redact redact, std::shared_ptr<spdlog::sinks::sink> sink) {
     auto logger = std::make_shared<spdlog::logger>("rsolv", std::move(sink));
     auto formatter = std::make_unique<spdlog::pattern_formatter>();
     const bool json = format == Format::Json;
-    formatter->add_flag<RequestIdFlag>('q').add_flag<MessageFlag>('*', json);
+    formatter->add_flag<RequestIdFlag>('q').add_flag<MessageFlag>('*', json, redact);
     formatter->set_pattern(json ? R"({"ts":"%Y-%m-%dT%H:%M:%S.%fZ","level":"%l","request_id":"%q","msg":"%*"})"
                                 : "%Y-%m-%dT%H:%M:%S.%e %^%l%$ [%q] %*");
     logger->set_formatter(std::move(formatter));

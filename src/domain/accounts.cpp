@@ -7,8 +7,8 @@
 #include "domain/onboarding.h"
 #include "domain/rate_limiter.h"
 #include "domain/sign_in_links.h"
-#include "jobs/job_queue.h"
 #include "storage/api_key_repository.h"
+#include "storage/new_job.h"
 #include "storage/session_repository.h"
 #include "storage/sign_in_token_repository.h"
 
@@ -93,12 +93,12 @@ EmailChangeRequest requestEmailChange(storage::Transaction& tx, std::int64_t cus
     }
     // Whether another account uses the address is not told here (that would say who has an account): the
     // confirmation link goes out either way, and the confirmation step refuses a taken address.
-    jobs::enqueue(tx,
-                  {std::string(email_kind::kEmailChange),
-                   {{"customer_id", customer_id}, {"new_email", address.as_typed},
-                    {"requested_at", requestedAtValue(now)}, {"instance", crypto::hex(crypto::randomBytes(8))}},
-                   std::nullopt, now, 5},
-                  now);
+    storage::enqueue(tx,
+                     {std::string(email_kind::kEmailChange),
+                      {{"customer_id", customer_id}, {"new_email", address.as_typed},
+                       {"requested_at", requestedAtValue(now)}, {"instance", crypto::hex(crypto::randomBytes(8))}},
+                      std::nullopt, now, 5},
+                     now);
     recordEvent(tx, customer_id, "email_change", "requested", {{"ip", client_ip}}, now);
     out.status = EmailChangeRequest::Status::Sent;
     out.new_email = address.as_typed;
@@ -123,12 +123,12 @@ Result<EmailChanged> confirmEmailChange(storage::Transaction& tx, const std::str
     customers.changeEmail(me->id, parsed.value().as_typed, parsed.value().canonical, now);
     if (!proveEmail(tx, me->id, keep_session_hash, now, idle_since))
         storage::SessionRepository(tx).removeAllForExcept(me->id, keep_session_hash);
-    jobs::enqueue(tx,
-                  {std::string(email_kind::kEmailChanged),
-                   {{"customer_id", me->id}, {"old_email", me->email}, {"new_email", parsed.value().as_typed},
-                    {"instance", crypto::hex(crypto::randomBytes(8))}},
-                   std::nullopt, now, 5},
-                  now);
+    storage::enqueue(tx,
+                     {std::string(email_kind::kEmailChanged),
+                      {{"customer_id", me->id}, {"old_email", me->email}, {"new_email", parsed.value().as_typed},
+                       {"instance", crypto::hex(crypto::randomBytes(8))}},
+                      std::nullopt, now, 5},
+                     now);
     recordEvent(tx, me->id, "email_change", "succeeded", nlohmann::json::object(), now);
     return EmailChanged{me->id, me->email, parsed.value().as_typed};
 }

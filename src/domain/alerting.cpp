@@ -9,7 +9,7 @@
 
 #include "common/crypto.h"
 #include "domain/events.h"
-#include "jobs/job_queue.h"
+#include "storage/new_job.h"
 
 namespace rsolv::domain {
 namespace {
@@ -185,12 +185,12 @@ void Alerting::enqueueNotice(storage::Transaction& tx, const AlertNotice& n, con
     for (const auto& to : policy_.emails) {
         auto p = payload;
         p["to"] = to;
-        jobs::enqueue(tx, {std::string(alert_job::kEmail), p, key + ":email:" + to, now}, now);
+        storage::enqueue(tx, {std::string(alert_job::kEmail), p, key + ":email:" + to, now}, now);
     }
     if (policy_.webhook) {
         auto p = payload;
         p["id"] = "msg_" + crypto::hex(crypto::randomBytes(12));  // the same on every retry of this delivery
-        jobs::enqueue(tx, {std::string(alert_job::kWebhook), p, key + ":webhook", now}, now);
+        storage::enqueue(tx, {std::string(alert_job::kWebhook), p, key + ":webhook", now}, now);
     }
 }
 

@@ -7,12 +7,12 @@
 #include "domain/email_address.h"
 #include "domain/event_batch.h"
 #include "domain/events.h"
+#include "domain/job_batch.h"
 #include "domain/onboarding.h"
-#include "jobs/job_batch.h"
-#include "jobs/job_queue.h"
 #include "domain/rate_limiter.h"
 #include "storage/api_key_repository.h"
 #include "storage/customer_repository.h"
+#include "storage/new_job.h"
 #include "storage/session_repository.h"
 #include "storage/signup_repository.h"
 
@@ -96,7 +96,7 @@ SignupOutcome Provisioning::provision(const SignupRequest& request) {
                 SignupOutcome out;
                 // Events and jobs are written in one statement each, at the end of the one transaction.
                 EventBatch events;
-                jobs::JobBatch jobs;
+                JobBatch jobs;
                 const auto written = [&] {
                     jobs.write(tx, now);
                     events.write(tx);

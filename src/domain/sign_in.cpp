@@ -7,8 +7,8 @@
 #include "domain/onboarding.h"
 #include "domain/rate_limiter.h"
 #include "domain/sign_in_links.h"
-#include "jobs/job_queue.h"
 #include "storage/customer_repository.h"
+#include "storage/new_job.h"
 
 namespace rsolv::domain {
 
@@ -32,14 +32,14 @@ SignInLinkRequest requestSignInLink(storage::Transaction& tx, std::string_view t
                                policy.links_per_email_per_hour, std::chrono::hours(1)}},
                              now);
     if (!email.allowed) return out;
-    jobs::enqueue(tx,
-                  {std::string(email_kind::kSignIn),
-                   {{"email", address.value().canonical},
-                    {"return_to", safeReturnTo(return_to)},
-                    {"requested_at", requestedAtValue(now)},
-                    {"instance", crypto::hex(crypto::randomBytes(8))}},
-                   std::nullopt, now, 3},
-                  now);
+    storage::enqueue(tx,
+                     {std::string(email_kind::kSignIn),
+                      {{"email", address.value().canonical},
+                       {"return_to", safeReturnTo(return_to)},
+                       {"requested_at", requestedAtValue(now)},
+                       {"instance", crypto::hex(crypto::randomBytes(8))}},
+                      std::nullopt, now, 3},
+                     now);
     return out;
 }
 

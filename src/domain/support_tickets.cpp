@@ -1,7 +1,7 @@
 #include "domain/support_tickets.h"
 
 #include "domain/events.h"
-#include "jobs/job_queue.h"
+#include "storage/new_job.h"
 #include "storage/support_ticket_repository.h"
 
 namespace rsolv::domain {
@@ -86,10 +86,10 @@ TicketOutcome openSupportTicket(storage::Transaction& tx, const RateLimiter& lim
     out.ticket_id = storage::SupportTicketRepository(tx).insert(customer_id, std::string(trimmed(subject)),
                                                                 std::string(trimmed(message)), now);
     recordEvent(tx, customer_id, "support_ticket_opened", "succeeded", {{"ticket_id", out.ticket_id}}, now);
-    jobs::enqueue(tx,
-                  {std::string(kSupportTicketJob), {{"ticket_id", out.ticket_id}},
-                   "support_ticket:" + std::to_string(out.ticket_id), now},
-                  now);
+    storage::enqueue(tx,
+                     {std::string(kSupportTicketJob), {{"ticket_id", out.ticket_id}},
+                      "support_ticket:" + std::to_string(out.ticket_id), now},
+                     now);
     out.status = TicketOutcome::Status::Opened;
     return out;
 }

@@ -7,11 +7,6 @@
 
 namespace rsolv::jobs {
 
-bool enqueue(storage::Transaction& tx, const NewJob& job, Timestamp now) {
-    return storage::JobRepository(tx).insert(job.kind, job.payload.dump(), job.unique_key, job.run_at,
-                                             job.max_attempts, now);
-}
-
 Duration backoffDelay(int attempt, const RetryPolicy& policy, double unit_random) {
     const double exponent = std::min(std::max(attempt - 1, 0), 30);
     const double ceiling =

@@ -9,22 +9,15 @@
 #include "common/clock.h"
 #include "storage/database.h"
 #include "storage/job_repository.h"
+#include "storage/new_job.h"
 
 namespace rsolv::jobs {
 
 using Job = storage::JobRecord;
 
-struct NewJob {
-    std::string kind;
-    nlohmann::json payload = nlohmann::json::object();
-    std::optional<std::string> unique_key;  ///< one live job per key: the unique index is the arbiter
-    Timestamp run_at;
-    int max_attempts = 8;
-};
-
-/// Enqueues inside the caller's transaction, so a job exists exactly when the business change that asked for it
-/// committed (rules.md #2). False when a job with the same unique key already exists.
-bool enqueue(storage::Transaction& tx, const NewJob& job, Timestamp now);
+// The domain enqueues through storage (storage/new_job.h); the jobs layer and its tests name them from here.
+using storage::enqueue;
+using storage::NewJob;
 
 /// Bounded exponential backoff with full jitter: a random delay in [base·2^(attempt-1) / 2, base·2^(attempt-1)],
 /// never above `cap`. `unit_random` is in [0, 1).

@@ -26,7 +26,7 @@ namespace {
 class CapturedLog {
 public:
     explicit CapturedLog(logging::Format format) : previous_(spdlog::default_logger()) {
-        logging::init(format, "trace", std::make_shared<spdlog::sinks::ostream_sink_mt>(out_, true));
+        logging::init(format, "trace", domain::maskApiKeys, std::make_shared<spdlog::sinks::ostream_sink_mt>(out_, true));
     }
     ~CapturedLog() { spdlog::set_default_logger(previous_); }
     std::string text() const { return out_.str(); }

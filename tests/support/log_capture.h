@@ -12,13 +12,14 @@
 #include <vector>
 
 #include "common/logging.h"
+#include "domain/api_key.h"
 
 namespace rsolv::test {
 
 class LogCapture {
 public:
     LogCapture() : previous_(spdlog::default_logger()) {
-        logging::init(logging::Format::Text, "info");
+        logging::init(logging::Format::Text, "info", domain::maskApiKeys);
         auto logger = spdlog::default_logger();
         sink_ = std::make_shared<spdlog::sinks::ostream_sink_mt>(stream_, true);
         sink_->set_pattern("%v");  // the message exactly as the service wrote it, before any masking

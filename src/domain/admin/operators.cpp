@@ -4,7 +4,7 @@
 #include "common/text.h"
 #include "domain/email_address.h"
 #include "domain/rate_limiter.h"
-#include "jobs/job_queue.h"
+#include "storage/new_job.h"
 
 namespace rsolv::domain::admin {
 namespace {
@@ -85,11 +85,11 @@ bool requestOperatorLink(storage::Transaction& tx, std::string_view typed_email,
                                policy.links_per_email_per_hour, std::chrono::hours(1)}},
                              now);
     if (!email.allowed) return true;
-    jobs::enqueue(tx,
-                  {std::string(kOperatorSignInJob),
-                   {{"email", address.value().canonical}, {"instance", crypto::hex(crypto::randomBytes(8))}},
-                   std::nullopt, now, 3},
-                  now);
+    storage::enqueue(tx,
+                     {std::string(kOperatorSignInJob),
+                      {{"email", address.value().canonical}, {"instance", crypto::hex(crypto::randomBytes(8))}},
+                      std::nullopt, now, 3},
+                     now);
     return true;
 }
 

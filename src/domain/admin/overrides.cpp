@@ -2,15 +2,15 @@
 
 #include "common/crypto.h"
 #include "domain/accounts.h"
+#include "domain/email_address.h"
 #include "domain/events.h"
 #include "domain/key_management.h"
 #include "domain/onboarding.h"
-#include "jobs/job_queue.h"
 #include "storage/admin_customer_repository.h"
 #include "storage/api_key_repository.h"
 #include "storage/customer_repository.h"
 #include "storage/erasure_repository.h"
-#include "domain/email_address.h"
+#include "storage/new_job.h"
 #include "storage/session_repository.h"
 #include "storage/signup_repository.h"
 
@@ -126,13 +126,13 @@ Result<std::string> sendSignInLink(storage::Transaction& tx, std::int64_t custom
     if (!s.ok()) return s.error();
     if (s.value().customer.status != "active")
         return Error{"suspended", "", "A suspended customer cannot sign in: reactivate it first."};
-    jobs::enqueue(tx,
-                  {std::string(email_kind::kSignIn),
-                   {{"email", s.value().customer.email_canonical},
-                    {"return_to", "/dashboard"},
-                    {"instance", crypto::hex(crypto::randomBytes(8))}},
-                   std::nullopt, now, 3},
-                  now);
+    storage::enqueue(tx,
+                     {std::string(email_kind::kSignIn),
+                      {{"email", s.value().customer.email_canonical},
+                       {"return_to", "/dashboard"},
+                       {"instance", crypto::hex(crypto::randomBytes(8))}},
+                      std::nullopt, now, 3},
+                     now);
     audit(tx, actor, s.value().reason,
           {"customer.send_sign_in_link", "customer", target(customer_id), customer_id, nlohmann::json::object(),
            {{"queued", "email.sign_in"}}},
@@ -145,10 +145,10 @@ Result<std::string> resendWelcomeEmail(storage::Transaction& tx, std::int64_t cu
     auto s = begin(tx, customer_id, reason);
     if (!s.ok()) return s.error();
     const std::string instance = crypto::hex(crypto::randomBytes(6));
-    jobs::enqueue(tx,
-                  {std::string(email_kind::kWelcome), {{"customer_id", customer_id}, {"instance", instance}},
-                   emailJobKey(email_kind::kWelcome, customer_id) + ":" + instance, now},
-                  now);
+    storage::enqueue(tx,
+                     {std::string(email_kind::kWelcome), {{"customer_id", customer_id}, {"instance", instance}},
+                      emailJobKey(email_kind::kWelcome, customer_id) + ":" + instance, now},
+                     now);
     recordEvent(tx, customer_id, event::kWelcomeEmail, "queued", {{"by", "operator"}}, now);
     audit(tx, actor, s.value().reason,
           {"customer.resend_welcome", "customer", target(customer_id), customer_id, nlohmann::json::object(),

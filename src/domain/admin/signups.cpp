@@ -2,7 +2,7 @@
 
 #include "common/crypto.h"
 #include "domain/email_address.h"
-#include "jobs/job_queue.h"
+#include "storage/new_job.h"
 
 namespace rsolv::domain::admin {
 namespace {
@@ -74,11 +74,11 @@ Result<std::string> approveWaitlistEntry(storage::Transaction& tx, std::int64_t 
         signups.insertInvitation("link", entry->email_canonical, invitationTokenHash(token), actor.name, now);
     if (!invitation || !signups.approve(waitlist_id, *invitation, now))
         return Error{"unchanged", "", entry->email + " was approved already."};
-    jobs::enqueue(tx,
-                  {std::string(kInvitationJob),
-                   {{"invitation_id", *invitation}, {"sealed_token", crypto::seal(seal_key, token)}},
-                   std::string(kInvitationJob) + ":" + std::to_string(*invitation), now},
-                  now);
+    storage::enqueue(tx,
+                     {std::string(kInvitationJob),
+                      {{"invitation_id", *invitation}, {"sealed_token", crypto::seal(seal_key, token)}},
+                      std::string(kInvitationJob) + ":" + std::to_string(*invitation), now},
+                     now);
     audit(tx, actor, reason.value(),
           {"waitlist.approve", "waitlist", std::to_string(waitlist_id), std::nullopt, {{"approved", false}},
            {{"approved", true}, {"invitation_id", *invitation}, {"queued", std::string(kInvitationJob)}}},

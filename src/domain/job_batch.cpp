@@ -1,8 +1,8 @@
-#include "jobs/job_batch.h"
+#include "domain/job_batch.h"
 
-namespace rsolv::jobs {
+namespace rsolv::domain {
 
-void JobBatch::add(const NewJob& job) {
+void JobBatch::add(const storage::NewJob& job) {
     jobs_.push_back({job.kind, job.payload.dump(), job.unique_key, job.run_at, job.max_attempts});
 }
 
@@ -12,4 +12,4 @@ int JobBatch::write(storage::Transaction& tx, Timestamp now) {
     return n;
 }
 
-}  // namespace rsolv::jobs
+}  // namespace rsolv::domain

@@ -1,7 +1,6 @@
 #include "domain/event_batch.h"
 
 #include "common/crypto.h"
-#include "storage/batch_repository.h"
 
 namespace rsolv::domain {
 
@@ -9,11 +8,6 @@ void EventBatch::add(std::optional<std::int64_t> customer_id, std::string_view t
                      const nlohmann::json& details, Timestamp now) {
     events_.push_back({crypto::uuidV4(), customer_id, std::string(type), std::string(status),
                        details.is_null() ? "{}" : details.dump(), now});
-}
-
-void EventBatch::write(storage::Transaction& tx) {
-    storage::BatchRepository(tx).insertEvents(events_);
-    events_.clear();
 }
 
 }  // namespace rsolv::domain

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/clock.h"
@@ -17,8 +18,8 @@ class EventBatch {
 public:
     void add(std::optional<std::int64_t> customer_id, std::string_view type, std::string_view status,
              const nlohmann::json& details, Timestamp now);
-    /// Inserts what was added, then forgets it.
-    void write(storage::Transaction& tx);
+    /// What was added; the batch is empty afterwards.
+    std::vector<storage::EventRecord> take() { return std::exchange(events_, {}); }
 
 private:
     std::vector<storage::EventRecord> events_;

@@ -6,10 +6,8 @@ void JobBatch::add(const storage::NewJob& job) {
     jobs_.push_back({job.kind, job.payload.dump(), job.unique_key, job.run_at, job.max_attempts});
 }
 
-int JobBatch::write(storage::Transaction& tx, Timestamp now) {
-    const int n = storage::BatchRepository(tx).insertJobs(jobs_, now);
-    jobs_.clear();
-    return n;
+int writeBatches(storage::Transaction& tx, JobBatch& jobs, EventBatch& events, Timestamp now) {
+    return storage::BatchRepository(tx).insert(jobs.take(), events.take(), now);
 }
 
 }  // namespace rsolv::domain

@@ -1,7 +1,9 @@
 #pragma once
 
+#include <utility>
 #include <vector>
 
+#include "domain/event_batch.h"
 #include "storage/batch_repository.h"
 #include "storage/new_job.h"
 
@@ -12,11 +14,15 @@ namespace rsolv::domain {
 class JobBatch {
 public:
     void add(const storage::NewJob& job);
-    /// Inserts what was added (a unique key already taken is skipped, as enqueue() does), then forgets it.
-    int write(storage::Transaction& tx, Timestamp now);
+    /// What was added; the batch is empty afterwards.
+    std::vector<storage::JobRow> take() { return std::exchange(jobs_, {}); }
 
 private:
     std::vector<storage::JobRow> jobs_;
 };
+
+/// Inserts both batches (a job whose unique key is taken is skipped, as enqueue() does) in one round trip on
+/// PostgreSQL, and empties them. How many jobs were inserted.
+int writeBatches(storage::Transaction& tx, JobBatch& jobs, EventBatch& events, Timestamp now);
 
 }  // namespace rsolv::domain

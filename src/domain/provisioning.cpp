@@ -94,12 +94,11 @@ SignupOutcome Provisioning::provision(const SignupRequest& request) {
             return storage::inTransaction(db_, storage::TxMode::Write, [&](storage::Transaction& tx) {
                 const Timestamp now = clock_.now();
                 SignupOutcome out;
-                // Events and jobs are written in one statement each, at the end of the one transaction.
+                // Events and jobs are written together at the end of the one transaction (one round trip).
                 EventBatch events;
                 JobBatch jobs;
                 const auto written = [&] {
-                    jobs.write(tx, now);
-                    events.write(tx);
+                    writeBatches(tx, jobs, events, now);
                     return out;
                 };
                 out.email = address.as_typed;

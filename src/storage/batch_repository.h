@@ -24,9 +24,9 @@ struct JobRow {
 class BatchRepository {
 public:
     explicit BatchRepository(Transaction& tx) : tx_(tx) {}
-    void insertEvents(const std::vector<EventRecord>& events);
-    /// ON CONFLICT (unique_key) DO NOTHING, as JobRepository::insert; how many were inserted.
-    int insertJobs(const std::vector<JobRow>& jobs, Timestamp now);
+    /// The jobs (ON CONFLICT (unique_key) DO NOTHING, as JobRepository::insert) and the events of one operation: one
+    /// statement on PostgreSQL (one round trip), two on SQLite. How many jobs were inserted.
+    int insert(const std::vector<JobRow>& jobs, const std::vector<EventRecord>& events, Timestamp now);
 
 private:
     Transaction& tx_;

@@ -37,21 +37,7 @@ JobOutcome AlertEmailJobHandler::run(const Job& job, JobLease& lease) {
     m.message_id = "<alert-" + crypto::sha256Hex(job.unique_key.value_or(std::to_string(job.id))).substr(0, 32) + "@" +
                    host_ + ">";
     if (alreadyDelivered(db_, m.message_id)) return JobOutcome::done();
-    if (!lease.confirm()) return JobOutcome::abandon("lease lost before sending " + m.message_id);
-    const auto result = mailer_.send({m}).at(0);
-    telemetry_.emailFinished(job.kind, emailResultLabel(result.kind));
-    switch (result.kind) {
-        case mail::SendResult::Kind::Sent:
-            recordDelivered(db_, m.message_id, job.kind, clock_);
-            return JobOutcome::done();
-        case mail::SendResult::Kind::Transient:
-            return JobOutcome::retry(result.detail);
-        case mail::SendResult::Kind::Permanent:
-            return JobOutcome::fail(result.detail);
-        case mail::SendResult::Kind::Unavailable:
-            return JobOutcome::defer(result.detail);
-    }
-    return JobOutcome::retry("unknown send result");
+    return sendOnce(mailer_, lease, {m, deliveryRecord(db_, m.message_id, job.kind, clock_), &telemetry_, job.kind});
 }
 
 JobOutcome AlertWebhookJobHandler::run(const Job& job, JobLease& lease) {

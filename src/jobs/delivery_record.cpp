@@ -4,6 +4,7 @@
 
 #include <thread>
 
+#include "jobs/email_jobs.h"
 #include "storage/email_delivery_repository.h"
 
 namespace rsolv::jobs {
@@ -31,12 +32,29 @@ void recordAcceptedEmail(const std::string& message_id, const std::function<void
     spdlog::error("email {} was accepted but could not be recorded; its job completes anyway", message_id);
 }
 
-void recordDelivered(storage::Database& db, const std::string& message_id, const std::string& kind, const Clock& clock) {
-    recordAcceptedEmail(message_id, [&] {
+std::function<void()> deliveryRecord(storage::Database& db, std::string message_id, std::string kind,
+                                     const Clock& clock) {
+    return [&db, message_id = std::move(message_id), kind = std::move(kind), &clock] {
         storage::inTransaction(db, storage::TxMode::Write, [&](storage::Transaction& tx) {
             storage::EmailDeliveryRepository(tx).record(message_id, std::nullopt, kind, clock.now());
         });
-    });
+    };
+}
+
+JobOutcome sendOnce(mail::Mailer& mailer, JobLease& lease, const OneEmail& email) {
+    const std::string& message_id = email.message.message_id;
+    if (!lease.confirm()) return JobOutcome::abandon("lease lost before sending " + message_id);
+    const auto result = mailer.send({email.message}).at(0);
+    if (email.telemetry) email.telemetry->emailFinished(email.kind, emailResultLabel(result.kind));
+    switch (result.kind) {
+        case mail::SendResult::Kind::Sent:
+            recordAcceptedEmail(message_id, email.record);
+            return JobOutcome::done(email.done_payload);
+        case mail::SendResult::Kind::Transient: return JobOutcome::retry(result.detail, email.dead_payload);
+        case mail::SendResult::Kind::Permanent: return JobOutcome::fail(result.detail, email.dead_payload);
+        case mail::SendResult::Kind::Unavailable: return JobOutcome::defer(result.detail);
+    }
+    return JobOutcome::retry("unknown send result", email.dead_payload);
 }
 
 }  // namespace rsolv::jobs

@@ -4,9 +4,13 @@
 // Message-ID recorded and sends nothing (rules.md #3).
 
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "common/clock.h"
+#include "common/telemetry.h"
+#include "jobs/worker.h"
+#include "mail/mailer.h"
 #include "storage/database.h"
 
 namespace rsolv::jobs {
@@ -20,7 +24,22 @@ bool alreadyDelivered(storage::Database& db, const std::string& message_id);
 /// again, which completing it prevents.
 void recordAcceptedEmail(const std::string& message_id, const std::function<void()>& record);
 
-/// Records that the mail server accepted it (recordAcceptedEmail), before the job completes.
-void recordDelivered(storage::Database& db, const std::string& message_id, const std::string& kind, const Clock& clock);
+/// The record of an accepted email with no customer (OneEmail::record): its Message-ID and kind in email_deliveries.
+std::function<void()> deliveryRecord(storage::Database& db, std::string message_id, std::string kind,
+                                     const Clock& clock);
+
+/// The last steps of a job that sends one email (not a customer's: those have EmailJobHandler).
+struct OneEmail {
+    const mail::EmailMessage& message;
+    std::function<void()> record;              ///< one write transaction recording its acceptance
+    Telemetry* telemetry = nullptr;            ///< told the result under `kind`, when set
+    std::string kind;
+    std::optional<std::string> done_payload;   ///< the payload a completed job keeps
+    std::optional<std::string> dead_payload;   ///< the payload kept should a retried or failed job die
+};
+
+/// Confirms the lease (a worker whose lease lapsed sends nothing), sends, records an accepted email
+/// (recordAcceptedEmail) and answers the worker: done, retry or fail, or defer while the mail server is unavailable.
+JobOutcome sendOnce(mail::Mailer& mailer, JobLease& lease, const OneEmail& email);
 
 }  // namespace rsolv::jobs

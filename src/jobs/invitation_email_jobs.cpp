@@ -5,6 +5,7 @@
 #include "common/crypto.h"
 #include "domain/admin/signups.h"
 #include "domain/email_address.h"
+#include "jobs/delivery_record.h"
 #include "storage/email_delivery_repository.h"
 #include "storage/signup_repository.h"
 
@@ -51,21 +52,9 @@ JobOutcome InvitationEmailJobHandler::run(const Job& job, JobLease& lease) {
     data.set("content", templates_.render("invitation.html", data));
     message.html_body = templates_.render("layout.html", data);
 
-    if (!lease.confirm()) return JobOutcome::abandon("lease lost before sending " + message_id);
-    const auto result = mailer_.send({message}).at(0);
-    switch (result.kind) {
-        case mail::SendResult::Kind::Sent:
-            // If this record fails the job runs again: the same link under the same Message-ID.
-            storage::inTransaction(db_, storage::TxMode::Write, [&](storage::Transaction& tx) {
-                storage::EmailDeliveryRepository(tx).record(message_id, std::nullopt,
-                                                            std::string(domain::admin::kInvitationJob), clock_.now());
-            });
-            return JobOutcome::done(cleaned.dump());
-        case mail::SendResult::Kind::Transient: return JobOutcome::retry(result.detail);
-        case mail::SendResult::Kind::Permanent: return JobOutcome::fail(result.detail);
-        case mail::SendResult::Kind::Unavailable: return JobOutcome::defer(result.detail);
-    }
-    return JobOutcome::retry("unknown send result");
+    return sendOnce(mailer_, lease,
+                    {message, deliveryRecord(db_, message_id, std::string(domain::admin::kInvitationJob), clock_),
+                     nullptr, job.kind, cleaned.dump()});
 }
 
 }  // namespace rsolv::jobs

@@ -48,17 +48,9 @@ JobOutcome OperatorEmailJobHandler::run(const Job& job, JobLease& lease) {
     message.text_body = templates_.render("operator_sign_in.text", data);
     data.set("content", templates_.render("operator_sign_in.html", data));
     message.html_body = templates_.render("layout.html", data);
-    if (!lease.confirm()) return JobOutcome::abandon("lease lost before sending " + message.message_id);
-    const auto result = mailer_.send({message}).at(0);
-    switch (result.kind) {
-        case mail::SendResult::Kind::Sent:
-            recordDelivered(db_, message_id, job.kind, clock_);
-            return JobOutcome::done(cleaned.dump());
-        case mail::SendResult::Kind::Transient: return JobOutcome::retry(result.detail, cleaned.dump());
-        case mail::SendResult::Kind::Permanent: return JobOutcome::fail(result.detail, cleaned.dump());
-        case mail::SendResult::Kind::Unavailable: return JobOutcome::defer(result.detail);
-    }
-    return JobOutcome::retry("unknown send result", cleaned.dump());
+    return sendOnce(mailer_, lease,
+                    {message, deliveryRecord(db_, message_id, job.kind, clock_), nullptr, job.kind, cleaned.dump(),
+                     cleaned.dump()});
 }
 
 std::optional<std::string> OperatorEmailJobHandler::onDead(storage::Transaction&, const Job& job, const std::string&) {

@@ -46,35 +46,21 @@ JobOutcome runSupportTicketEmail(storage::Database& db_, const Clock& clock_, ma
     if (!ticket) return JobOutcome::done();  // erased meanwhile: nothing to send
     const mail::EmailMessage message = ticketEmail(*ticket, settings_);
     if (alreadyDelivered(db_, message.message_id)) return JobOutcome::done();
-    if (!lease.confirm()) return JobOutcome::abandon("lease lost before sending " + message.message_id);
-    const auto result = mailer_.send({message}).at(0);
-    settings_.telemetry->emailFinished(job.kind, emailResultLabel(result.kind));
-    switch (result.kind) {
-        case mail::SendResult::Kind::Sent:
-            recordDelivery(db_, clock_, message.message_id, ticket->customer_id, ticket->id);
-            return JobOutcome::done();
-        case mail::SendResult::Kind::Transient:
-            return JobOutcome::retry(result.detail);
-        case mail::SendResult::Kind::Permanent:
-            return JobOutcome::fail(result.detail);
-        case mail::SendResult::Kind::Unavailable:
-            return JobOutcome::defer(result.detail);
-    }
-    return JobOutcome::retry("unknown send result");
+    return sendOnce(mailer_, lease,
+                    {message, [&] { recordDelivery(db_, clock_, message.message_id, ticket->customer_id, ticket->id); },
+                     settings_.telemetry, job.kind});
 }
 
 namespace {
 
 void recordDelivery(storage::Database& db_, const Clock& clock_, const std::string& message_id,
                     std::int64_t customer_id, std::int64_t ticket_id) {
-    recordAcceptedEmail(message_id, [&] {
-        storage::inTransaction(db_, storage::TxMode::Write, [&](storage::Transaction& tx) {
-            const Timestamp now = clock_.now();
-            const bool first =
-                storage::EmailDeliveryRepository(tx).record(message_id, customer_id, "email.support_ticket", now);
-            domain::recordEvent(tx, customer_id, "support_ticket_email", first ? "sent" : "duplicate",
-                                {{"message_id", message_id}, {"ticket_id", ticket_id}}, now);
-        });
+    storage::inTransaction(db_, storage::TxMode::Write, [&](storage::Transaction& tx) {
+        const Timestamp now = clock_.now();
+        const bool first =
+            storage::EmailDeliveryRepository(tx).record(message_id, customer_id, "email.support_ticket", now);
+        domain::recordEvent(tx, customer_id, "support_ticket_email", first ? "sent" : "duplicate",
+                            {{"message_id", message_id}, {"ticket_id", ticket_id}}, now);
     });
 }
 

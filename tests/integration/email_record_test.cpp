@@ -6,8 +6,11 @@
 
 #include <atomic>
 
+#include "domain/admin/signups.h"
 #include "domain/onboarding.h"
+#include "integration/admin_test_helpers.h"
 #include "jobs/alert_jobs.h"
+#include "jobs/invitation_email_jobs.h"
 #include "jobs/email_jobs.h"
 #include "jobs/email_test_support.h"
 #include "jobs/job_rows.h"
@@ -56,6 +59,16 @@ private:
 };
 
 class EmailRecord : public ::testing::TestWithParam<Backend> {};
+
+/// Runs the queued job of `kind` with `handler`, then whatever of it is due two hours later (past any retry's backoff).
+void runJobAndItsRetries(TestApp& app, std::string_view kind, jobs::JobHandler& handler) {
+    jobs::JobQueue queue(app.db(), app.clock(), "flaky-worker", 60s);
+    jobs::Worker worker(queue, {});
+    worker.addHandler(std::string(kind), handler);
+    EXPECT_EQ(worker.drain(), 1);
+    app.clock().advance(2h);
+    worker.drain();
+}
 
 TEST_P(EmailRecord, AnAcceptedEmailWhoseRecordFailsIsRecordedLaterAndNotSentAgain) {
     SmtpTestServer smtp;
@@ -106,18 +119,33 @@ TEST_P(EmailRecord, AnAcceptedAlertEmailWhoseRecordFailsIsRecordedLaterAndNotSen
     FlakyDatabase flaky(app.db());
     ThenTheDatabaseFails mailer(mail::makeMailer(app::mailSettings(app.config())), flaky, 2);
     jobs::AlertEmailJobHandler handler(flaky, app.clock(), mailer, app.config().publicHost(), noTelemetry());
-    jobs::JobQueue queue(app.db(), app.clock(), "flaky-worker", 60s);
-    jobs::Worker worker(queue, {});
-    worker.addHandler(std::string(domain::alert_job::kEmail), handler);
-
-    EXPECT_EQ(worker.drain(), 1);
-    app.clock().advance(2h);  // past any retry's backoff
-    worker.drain();
+    runJobAndItsRetries(app, domain::alert_job::kEmail, handler);
 
     const auto mails = receivedEmails(smtp);
     EXPECT_EQ(mails.size(), 1u) << "the alert was sent again";
     EXPECT_EQ(app.count("email_deliveries", "kind = 'alert.email'"), 1);
     EXPECT_EQ(app.count("jobs", "kind = 'alert.email' AND state = 'completed' AND attempts = 1"), 1);
+}
+
+TEST_P(EmailRecord, AnAcceptedInvitationWhoseRecordFailsIsRecordedLaterAndNotSentAgain) {
+    SmtpTestServer smtp;
+    TestApp app(GetParam(), viaSmtp(smtp));
+    ASSERT_EQ(runAdminCli(app, {"signup-mode", "invite", "--reason", "beta"}).status, 0);
+    app.clock().advance(3s);  // the mode as another instance set it reaches this one
+    HttpClient waiting(app.port(), app.publicUrl());
+    ASSERT_EQ(waiting.signup("wanda@example.com", "Wanda Wait").status, 200);
+    ASSERT_EQ(runAdminCli(app, {"waitlist", "approve", "wanda@example.com", "--reason", "next in line"}).status, 0);
+    FlakyDatabase flaky(app.db());
+    ThenTheDatabaseFails mailer(mail::makeMailer(app::mailSettings(app.config())), flaky, 2);
+    jobs::InvitationEmailJobHandler handler(
+        flaky, app.clock(), mailer,
+        {app.publicUrl(), app.config().publicHost(), "support@example.com",
+         app.app().secretKey().subkey("job-payload-encryption")});
+    runJobAndItsRetries(app, domain::admin::kInvitationJob, handler);
+
+    EXPECT_EQ(receivedEmails(smtp).size(), 1u) << "the invitation was sent again";
+    EXPECT_EQ(app.count("email_deliveries", "kind = 'email.invitation'"), 1);
+    EXPECT_EQ(app.count("jobs", "kind = 'email.invitation' AND state = 'completed' AND attempts = 1"), 1);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, EmailRecord, kBothBackends, backendName);

@@ -1,7 +1,9 @@
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <csignal>
+#include <functional>
 #include <iostream>
 
 #include "app/admin_cli.h"
@@ -86,33 +88,14 @@ int migrateOnly(const app::Config& config) {
 
 }  // namespace
 
-/// `rsolv admin ...`: the operator's command line, with its own parser.
-static int runAdmin(int argc, char** argv) {
+/// Every command's start and end: libsodium, the configuration from the environment, logging; then `command`. A
+/// configuration error exits 2, any other error 1, each with its message.
+int withConfig(const std::function<int(const app::Config&)>& command) {
     try {
         crypto::init();
         const auto config = app::loadConfig(app::processEnvironment());
         initLogging(config);
-        SystemClock clock;
-        return app::runAdminCommand(std::vector<std::string>(argv + 2, argv + argc), config, clock, app::cliActor(),
-                                    std::cout, std::cerr);
-    } catch (const app::ConfigError& e) {
-        std::cerr << "rsolv: configuration error: " << e.what() << "\n";
-        return 2;
-    } catch (const std::exception& e) {
-        std::cerr << "rsolv: " << e.what() << "\n";
-        return 1;
-    }
-}
-
-/// `rsolv metrics ...`: the success report (issue 13), with its own parser.
-static int runMetrics(int argc, char** argv) {
-    try {
-        crypto::init();
-        const auto config = app::loadConfig(app::processEnvironment());
-        initLogging(config);
-        SystemClock clock;
-        return app::runMetricsCommand(std::vector<std::string>(argv + 2, argv + argc), config, clock, std::cout,
-                                      std::cerr);
+        return command(config);
     } catch (const app::ConfigError& e) {
         std::cerr << "rsolv: configuration error: " << e.what() << "\n";
         return 2;
@@ -144,28 +127,26 @@ int main(int argc, char** argv) {
     // `rsolv admin ...` has its own parser (src/app/admin_cli.cpp); listed here for --help.
     cli.add_subcommand("admin", "Operator console from the command line (rsolv admin --help)");
     cli.add_subcommand("metrics", "RFC-065's success report (rsolv metrics report --help)");
-    if (argc > 1 && std::string(argv[1]) == "admin") return runAdmin(argc, argv);
-    if (argc > 1 && std::string(argv[1]) == "metrics") return runMetrics(argc, argv);
+    // `rsolv admin ...` and `rsolv metrics ...` parse their own words.
+    const std::vector<std::string> own_words(argv + std::min(argc, 2), argv + argc);
+    SystemClock clock;
+    if (argc > 1 && std::string(argv[1]) == "admin")
+        return withConfig([&](const app::Config& config) {
+            return app::runAdminCommand(own_words, config, clock, app::cliActor(), std::cout, std::cerr);
+        });
+    if (argc > 1 && std::string(argv[1]) == "metrics")
+        return withConfig([&](const app::Config& config) {
+            return app::runMetricsCommand(own_words, config, clock, std::cout, std::cerr);
+        });
     CLI11_PARSE(cli, argc, argv);
 
-    try {
-        crypto::init();
-        const auto config = app::loadConfig(app::processEnvironment());
-        initLogging(config);
+    return withConfig([&](const app::Config& config) {
         if (serve_cmd->parsed()) return serve(config);
         if (migrate_cmd->parsed()) return migrateOnly(config);
         if (worker_cmd->parsed()) return work(config);
-        if (provision_cmd->parsed()) {
-            SystemClock clock;
+        if (provision_cmd->parsed())
             return app::runProvisionCommand({email, name, company}, config, clock, app::cliActor(), std::cout,
                                             std::cerr);
-        }
-    } catch (const app::ConfigError& e) {
-        std::cerr << "rsolv: configuration error: " << e.what() << "\n";
-        return 2;
-    } catch (const std::exception& e) {
-        std::cerr << "rsolv: " << e.what() << "\n";
-        return 1;
-    }
-    return 0;
+        return 0;
+    });
 }

@@ -168,4 +168,14 @@ nlohmann::json toJson(const storage::FixAttemptRecord& a) {
             {"finished_at", a.finished_at ? nlohmann::json(storage::formatTimestamp(*a.finished_at)) : nlohmann::json(nullptr)}};
 }
 
+std::optional<storage::FixAttemptRecord> findFixAttempt(storage::Transaction& tx, std::int64_t customer_id,
+                                                        std::int64_t id) {
+    return storage::FixAttemptRepository(tx).find(customer_id, id);
+}
+
+std::vector<storage::FixAttemptRecord> listFixAttempts(storage::Transaction& tx, std::int64_t customer_id,
+                                                       std::optional<std::int64_t> before_id, int limit) {
+    return storage::FixAttemptRepository(tx).list(customer_id, before_id, limit);
+}
+
 }  // namespace rsolv::domain

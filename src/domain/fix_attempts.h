@@ -55,4 +55,11 @@ inline constexpr std::string_view kRefundLimitReached = "refund_limit_reached";
 
 nlohmann::json toJson(const storage::FixAttemptRecord& attempt);
 
+/// The customer's own attempt: another customer's id finds nothing.
+std::optional<storage::FixAttemptRecord> findFixAttempt(storage::Transaction& tx, std::int64_t customer_id,
+                                                        std::int64_t id);
+/// The customer's attempts, newest first; only those older than `before_id` when it is given.
+std::vector<storage::FixAttemptRecord> listFixAttempts(storage::Transaction& tx, std::int64_t customer_id,
+                                                       std::optional<std::int64_t> before_id, int limit);
+
 }  // namespace rsolv::domain

@@ -67,4 +67,13 @@ Result<bool> revokeKey(storage::Transaction& tx, std::int64_t customer_id, std::
     return true;
 }
 
+std::vector<storage::ApiKeyRecord> customerKeys(storage::Transaction& tx, std::int64_t customer_id) {
+    return storage::ApiKeyRepository(tx).listForCustomer(customer_id);
+}
+
+std::optional<storage::ApiKeyRecord> customerKey(storage::Transaction& tx, std::int64_t customer_id,
+                                                 std::int64_t key_id) {
+    return storage::ApiKeyRepository(tx).findForCustomer(customer_id, key_id);
+}
+
 }  // namespace rsolv::domain

@@ -36,6 +36,12 @@ Result<IssuedKey> createKey(storage::Transaction& tx, std::int64_t customer_id, 
 Result<IssuedKey> rollKey(storage::Transaction& tx, std::int64_t customer_id, std::int64_t key_id, Duration grace,
                           Timestamp now, const KeyPolicy& policy);
 
+/// The customer's keys, as the dashboard lists them.
+std::vector<storage::ApiKeyRecord> customerKeys(storage::Transaction& tx, std::int64_t customer_id);
+/// One of the customer's keys: another customer's id finds nothing.
+std::optional<storage::ApiKeyRecord> customerKey(storage::Transaction& tx, std::int64_t customer_id,
+                                                 std::int64_t key_id);
+
 /// Error "not_found" for a key that is not the customer's or no longer live.
 Result<bool> revokeKey(storage::Transaction& tx, std::int64_t customer_id, std::int64_t key_id, Timestamp now);
 

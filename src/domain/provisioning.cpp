@@ -196,8 +196,8 @@ SignupOutcome Provisioning::provision(const SignupRequest& request) {
                 if (request.start_session) {
                     const auto session = startSession(tx, out.customer_id, request.client_ip, request.user_agent, now,
                                                       policy_.session);
-                    storage::FlashRepository(tx).put(session.id_hash, kNewKeyFlash,
-                                                     crypto::seal(flash_key_, key.secret), now + policy_.key_flash_ttl);
+                    putSecretFlash(tx, flash_key_, session.id_hash, kNewKeyFlash, key.secret,
+                                   now + policy_.key_flash_ttl);
                     out.session_token = session.token;
                     events.add(out.customer_id, event::kSessionStarted, "succeeded", nlohmann::json::object(),
                                now);
@@ -239,9 +239,7 @@ void Provisioning::recordFailure(const SignupRequest& request, const std::string
 }
 
 std::optional<std::string> Provisioning::takeNewKeyFlash(storage::Transaction& tx, const std::string& session_id_hash) {
-    auto sealed = storage::FlashRepository(tx).take(session_id_hash, kNewKeyFlash, clock_.now());
-    if (!sealed) return std::nullopt;
-    return crypto::open(flash_key_, *sealed);
+    return takeSecretFlash(tx, flash_key_, session_id_hash, kNewKeyFlash, clock_.now());
 }
 
 }  // namespace rsolv::domain

@@ -44,4 +44,28 @@ std::vector<storage::SessionRecord> liveSessions(storage::Transaction& tx, std::
     return storage::SessionRepository(tx).listLive(customer_id, now, now - policy.idle_timeout);
 }
 
+std::optional<SignedInCustomer> signedInCustomer(storage::Transaction& tx, const std::string& token, Timestamp now,
+                                                 const SessionPolicy& policy) {
+    auto session = resolveSession(tx, token, now, policy);
+    if (!session) return std::nullopt;
+    auto customer = storage::CustomerRepository(tx).findById(session->customer_id);
+    if (!customer || customer->status != "active") {
+        storage::SessionRepository(tx).remove(session->id_hash);
+        return std::nullopt;
+    }
+    return SignedInCustomer{*session, *customer};
+}
+
+void putSecretFlash(storage::Transaction& tx, const std::string& flash_key, const std::string& session_hash,
+                    const std::string& kind, const std::string& secret, Timestamp expires_at) {
+    storage::FlashRepository(tx).put(session_hash, kind, crypto::seal(flash_key, secret), expires_at);
+}
+
+std::optional<std::string> takeSecretFlash(storage::Transaction& tx, const std::string& flash_key,
+                                           const std::string& session_hash, const std::string& kind, Timestamp now) {
+    auto sealed = storage::FlashRepository(tx).take(session_hash, kind, now);
+    if (!sealed) return std::nullopt;
+    return crypto::open(flash_key, *sealed);
+}
+
 }  // namespace rsolv::domain

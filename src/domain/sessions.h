@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "storage/customer_repository.h"
 #include "storage/database.h"
 #include "storage/session_repository.h"
 
@@ -38,5 +39,23 @@ std::vector<storage::SessionRecord> liveSessions(storage::Transaction& tx, std::
                                                  const SessionPolicy& policy);
 
 std::string sessionIdHash(const std::string& token);
+
+/// A live session and its customer.
+struct SignedInCustomer {
+    storage::SessionRecord session;
+    storage::CustomerRecord customer;
+};
+
+/// The live session for a cookie token and its customer, while the customer exists and is active; a session whose
+/// customer is gone or suspended is ended on sight.
+std::optional<SignedInCustomer> signedInCustomer(storage::Transaction& tx, const std::string& token, Timestamp now,
+                                                 const SessionPolicy& policy);
+
+/// A secret shown once on a session's next page (a new API key): sealed with `flash_key` at rest, taken at most once.
+void putSecretFlash(storage::Transaction& tx, const std::string& flash_key, const std::string& session_hash,
+                    const std::string& kind, const std::string& secret, Timestamp expires_at);
+/// The secret, deleted as it is read; nothing once taken or past its expiry.
+std::optional<std::string> takeSecretFlash(storage::Transaction& tx, const std::string& flash_key,
+                                           const std::string& session_hash, const std::string& kind, Timestamp now);
 
 }  // namespace rsolv::domain

@@ -5,15 +5,11 @@
 
 #include "common/crypto.h"
 #include "domain/api_key.h"
+#include "domain/idempotency.h"
 #include "http/http_error.h"
-#include "storage/idempotency_repository.h"
 
 namespace rsolv::http {
 namespace {
-
-constexpr auto kIdempotencyTtl = std::chrono::hours(24);
-/// An in-progress record older than this belongs to a request whose process died: a retry may take it over.
-constexpr auto kIdempotencyStale = std::chrono::seconds(60);
 
 HttpError unauthorized(const std::string& code, const std::string& message) {
     return HttpError(401, code, message).header("WWW-Authenticate", "Bearer realm=\"rsolv\"");
@@ -59,12 +55,13 @@ Response withoutKey(const Context& ctx, const std::function<Response(storage::Tr
 void releaseKey(const Context& ctx, std::int64_t customer_id, const std::string& key) {
     try {
         storage::inTransaction(ctx.db, storage::TxMode::Write, [&](storage::Transaction& tx) {
-            storage::IdempotencyRepository(tx).remove(customer_id, key);
+            domain::releaseIdempotencyKey(tx, customer_id, key);
         });
     } catch (const std::exception& e) {
         spdlog::error("could not release Idempotency-Key of customer {} after a failed request: {}; a retry is "
                       "refused with 409 until the record is {} s old",
-                      customer_id, e.what(), std::chrono::duration_cast<std::chrono::seconds>(kIdempotencyStale).count());
+                      customer_id, e.what(),
+                      std::chrono::duration_cast<std::chrono::seconds>(domain::kIdempotencyStale).count());
     }
 }
 
@@ -136,27 +133,27 @@ Response idempotent(const Context& ctx, const Request& request, std::int64_t cus
         throw HttpError(400, "invalid_idempotency_key", "Idempotency-Key must be 1 to 255 visible ASCII characters.");
     const std::string fingerprint = crypto::sha256Hex(request.method + " " + request.path + "\n" + request.body);
 
-    const auto now = ctx.clock.now();
-    std::optional<Response> replay;
-    storage::inTransaction(ctx.db, storage::TxMode::Write, [&](storage::Transaction& tx) {
-        storage::IdempotencyRepository repo(tx);
-        if (repo.begin(customer_id, key, fingerprint, now, now + kIdempotencyTtl)) return;
-        if (repo.takeOver(customer_id, key, fingerprint, now - kIdempotencyStale, now, now + kIdempotencyTtl)) return;
-        const auto record = repo.find(customer_id, key);
-        if (!record) throw HttpError(409, "idempotency_key_in_use", "Retry this request in a moment.");
-        if (record->fingerprint != fingerprint)
+    const auto claim = storage::inTransaction(ctx.db, storage::TxMode::Write, [&](storage::Transaction& tx) {
+        return domain::claimIdempotencyKey(tx, customer_id, key, fingerprint, ctx.clock.now());
+    });
+    using Status = domain::IdempotencyClaim::Status;
+    switch (claim.status) {
+        case Status::Claimed: break;
+        case Status::Vanished: throw HttpError(409, "idempotency_key_in_use", "Retry this request in a moment.");
+        case Status::Reused:
             throw HttpError(422, "idempotency_key_reused",
                             "This Idempotency-Key was already used with a different request.");
-        if (record->state != "completed")
+        case Status::InProgress:
             throw HttpError(409, "idempotency_key_in_use",
                             "A request with this Idempotency-Key is still being processed.")
                 .header("Retry-After", "1");
-        Response r = Response::json(record->response_body.value_or(""), record->response_status.value_or(200));
-        if (record->response_location) r.header("Location", *record->response_location);
-        r.header("Idempotent-Replayed", "true");
-        replay = std::move(r);
-    });
-    if (replay) return *replay;
+        case Status::Replay: {
+            Response r = Response::json(claim.stored.body, claim.stored.status);
+            if (claim.stored.location) r.header("Location", *claim.stored.location);
+            r.header("Idempotent-Replayed", "true");
+            return r;
+        }
+    }
 
     try {
         auto tx = ctx.db.begin(storage::TxMode::Write);
@@ -167,7 +164,7 @@ Response idempotent(const Context& ctx, const Request& request, std::int64_t cus
             releaseKey(ctx, customer_id, key);
             return r;
         }
-        storage::IdempotencyRepository(*tx).complete(customer_id, key, r.status, r.body, r.findHeader("Location"));
+        domain::completeIdempotencyKey(*tx, customer_id, key, {r.status, r.body, r.findHeader("Location")});
         tx->commit();
         return r;
     } catch (...) {

@@ -32,15 +32,8 @@ Cookie expiredSessionCookie(const WebSettings& web) {
 std::optional<SignedIn> currentSignedIn(const Context& ctx, const Request& request) {
     const auto token = request.cookie(sessionCookieName(ctx.web));
     if (!token || token->empty()) return std::nullopt;
-    return storage::inTransaction(ctx.db, storage::TxMode::Write, [&](storage::Transaction& tx) -> std::optional<SignedIn> {
-        auto session = domain::resolveSession(tx, *token, ctx.clock.now(), ctx.sessions);
-        if (!session) return std::nullopt;
-        auto customer = storage::CustomerRepository(tx).findById(session->customer_id);
-        if (!customer || customer->status != "active") {
-            storage::SessionRepository(tx).remove(session->id_hash);
-            return std::nullopt;
-        }
-        return SignedIn{*session, *customer};
+    return storage::inTransaction(ctx.db, storage::TxMode::Write, [&](storage::Transaction& tx) {
+        return domain::signedInCustomer(tx, *token, ctx.clock.now(), ctx.sessions);
     });
 }
 
@@ -91,15 +84,12 @@ void setNotice(const Context& ctx, storage::Transaction& tx, const std::string& 
 
 void setSecretFlash(const Context& ctx, storage::Transaction& tx, const std::string& session_hash,
                     const std::string& kind, const std::string& secret) {
-    storage::FlashRepository(tx).put(session_hash, kind, crypto::seal(ctx.web.flash_key, secret),
-                                     ctx.clock.now() + kFlashTtl);
+    domain::putSecretFlash(tx, ctx.web.flash_key, session_hash, kind, secret, ctx.clock.now() + kFlashTtl);
 }
 
 std::optional<std::string> takeSecretFlash(const Context& ctx, storage::Transaction& tx,
                                            const std::string& session_hash, const std::string& kind) {
-    auto sealed = storage::FlashRepository(tx).take(session_hash, kind, ctx.clock.now());
-    if (!sealed) return std::nullopt;
-    return crypto::open(ctx.web.flash_key, *sealed);
+    return domain::takeSecretFlash(tx, ctx.web.flash_key, session_hash, kind, ctx.clock.now());
 }
 
 ViewData pageData(const Context& ctx, const Request& request, Response& response, const std::string& title,

@@ -7,8 +7,7 @@
 #include "http/http_error.h"
 #include "http/request.h"
 #include "http/response.h"
-#include "storage/customer_repository.h"
-#include "storage/session_repository.h"
+#include "domain/sessions.h"
 
 namespace rsolv::http {
 
@@ -20,10 +19,7 @@ Cookie sessionCookie(const WebSettings& web, const std::string& token);
 Cookie expiredSessionCookie(const WebSettings& web);
 
 /// The signed-in customer of a browser request, if its session is alive.
-struct SignedIn {
-    storage::SessionRecord session;
-    storage::CustomerRecord customer;
-};
+using SignedIn = domain::SignedInCustomer;
 std::optional<SignedIn> currentSignedIn(const Context& ctx, const Request& request);
 
 /// The value a form's CSRF token is bound to: the session cookie (under /admin, the operator's session cookie), else

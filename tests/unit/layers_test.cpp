@@ -47,5 +47,25 @@ TEST(Layers, EachLayerIncludesOnlyTheLayersBelowIt) {
     EXPECT_GT(checked, 500) << "the scan found too few includes to prove anything";
 }
 
+// Issue 11: handlers translate HTTP and call domain functions; the repositories are the domain's to use.
+TEST(Layers, TheHttpLayerCallsNoRepository) {
+    const std::filesystem::path http = std::filesystem::path(RSOLV_SOURCE_DIR) / "src" / "http";
+    const std::regex repository(R"re(storage::[A-Za-z]+Repository\b)re");
+    int files = 0;
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(http)) {
+        if (!entry.is_regular_file()) continue;
+        ++files;
+        std::ifstream in(entry.path());
+        int line_no = 0;
+        for (std::string line; std::getline(in, line);) {
+            ++line_no;
+            std::smatch m;
+            EXPECT_FALSE(std::regex_search(line, m, repository))
+                << entry.path().lexically_relative(http).string() << ":" << line_no << " uses " << m[0].str();
+        }
+    }
+    EXPECT_GT(files, 30) << "the scan found too few files to prove anything";
+}
+
 }  // namespace
 }  // namespace rsolv

@@ -4,7 +4,7 @@
 #include "domain/trial_story.h"
 #include "http/handlers/routes.h"
 #include "http/usage_chart.h"
-#include "storage/fix_attempt_repository.h"
+#include "domain/fix_attempts.h"
 
 namespace rsolv::http {
 namespace {
@@ -63,7 +63,7 @@ Response overview(const Context& ctx, Request& req) {
     const Timestamp now = ctx.clock.now();
     const auto loaded = storage::inTransaction(ctx.db, storage::TxMode::Read, [&](storage::Transaction& tx) {
         return Loaded{domain::setupProgress(tx, c, now),
-                      storage::FixAttemptRepository(tx).list(c.id, std::nullopt, kRecentAttempts),
+                      domain::listFixAttempts(tx, c.id, std::nullopt, kRecentAttempts),
                       domain::attemptsPerDay(tx, c.id, now, kChartDays)};
     });
     // The wizard greets a new customer until it is finished, put off, or its four steps are done.

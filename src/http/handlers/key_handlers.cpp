@@ -28,7 +28,7 @@ Response keysPage(const Context& ctx, Request& req, const SignedIn& who, const s
         domain::KeyLineage lineage;
     };
     const auto loaded = storage::inTransaction(ctx.db, storage::TxMode::Write, [&](storage::Transaction& tx) {
-        return Loaded{storage::ApiKeyRepository(tx).listForCustomer(who.customer.id),
+        return Loaded{domain::customerKeys(tx, who.customer.id),
                       error ? std::nullopt : takeSecretFlash(ctx, tx, who.session.id_hash, kNewKeyFlash),
                       domain::keyLineage(tx, who.customer.id)};
     });
@@ -143,7 +143,7 @@ KeyConfirmation keyConfirmation(const Context& ctx, Request& req, Response& res,
     const SignedIn who = requireSignedIn(ctx, req);
     const std::int64_t id = positiveId(req.path_params.at("id"), "key");
     const auto key = storage::inTransaction(ctx.db, storage::TxMode::Read, [&](storage::Transaction& tx) {
-        return storage::ApiKeyRepository(tx).findForCustomer(who.customer.id, id);
+        return domain::customerKey(tx, who.customer.id, id);
     });
     if (!key) throw HttpError(404, "not_found", "That key does not exist.");
     auto d = dashboardData(ctx, req, res, who, title, DashboardSection::Keys);

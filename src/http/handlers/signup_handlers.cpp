@@ -5,7 +5,7 @@
 #include "http/handlers/routes.h"
 #include "http/http_error.h"
 #include "http/web_session.h"
-#include "storage/api_key_repository.h"
+#include "domain/key_management.h"
 
 namespace rsolv::http {
 namespace {
@@ -178,7 +178,7 @@ Response welcome(const Context& ctx, Request& req) {
     auto d = pageData(ctx, req, res, "Welcome", who);
     const auto data = storage::inTransaction(ctx.db, storage::TxMode::Write, [&](storage::Transaction& tx) {
         auto key = ctx.provisioning.takeNewKeyFlash(tx, who->session.id_hash);
-        auto keys = storage::ApiKeyRepository(tx).listForCustomer(who->customer.id);
+        auto keys = domain::customerKeys(tx, who->customer.id);
         return std::make_pair(key, keys);
     });
     if (data.first) d.set("api_key", *data.first);

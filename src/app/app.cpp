@@ -261,7 +261,10 @@ App::~App() {
     stopAlerting();
     stopWorkers(std::chrono::seconds(0));
     stopMetrics();
-    if (auto* observable = dynamic_cast<storage::CredentialsObservable*>(db_.get())) observable->onCredentialsChanged({});
+    if (auto* observable = dynamic_cast<storage::CredentialsObservable*>(db_.get())) {
+        observable->onCredentialsChanged({});
+        observable->onAccountsChanged({});
+    }
 }
 
 void App::buildAlerting(const std::string& instance) {
@@ -383,9 +386,13 @@ void App::buildApiKeys() {
     api_usage_ = std::make_unique<domain::ApiUsage>();
     api_auth_ = std::make_unique<domain::ApiAuthenticator>(*db_, *key_cache_, *api_usage_, api_policy_);
     context_->api_keys = api_auth_.get();
+    api_accounts_ = std::make_unique<domain::ApiAccounts>(*db_, domain::ApiAccounts::Options{});
+    context_->api_accounts = api_accounts_.get();
     // This process's own changes: at once, on the committing thread.
-    if (auto* observable = dynamic_cast<storage::CredentialsObservable*>(db_.get()))
+    if (auto* observable = dynamic_cast<storage::CredentialsObservable*>(db_.get())) {
         observable->onCredentialsChanged([cache = key_cache_.get()] { cache->clear(); });
+        observable->onAccountsChanged([accounts = api_accounts_.get()] { accounts->clear(); });
+    }
 }
 
 void App::flushApiUsage() { api_usage_->flush(*db_, clock_.now()); }

@@ -10,6 +10,7 @@
 #include "common/monotonic_clock.h"
 #include "common/crypto.h"
 #include "domain/alerting.h"
+#include "domain/api_account.h"
 #include "domain/api_key_cache.h"
 #include "domain/api_usage.h"
 #include "domain/disposable_domains.h"
@@ -116,6 +117,7 @@ private:
     std::unique_ptr<domain::ApiKeyCache> key_cache_;
     std::unique_ptr<domain::ApiUsage> api_usage_;
     std::unique_ptr<domain::ApiAuthenticator> api_auth_;
+    std::unique_ptr<domain::ApiAccounts> api_accounts_;
     std::unique_ptr<storage::PostgresListener> key_listener_;
     std::thread usage_thread_;
     std::mutex usage_mutex_;

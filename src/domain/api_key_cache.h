@@ -3,12 +3,11 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
-#include <mutex>
 #include <optional>
 #include <string>
-#include <unordered_map>
 
 #include "common/clock.h"
+#include "common/trusted_cache.h"
 
 namespace rsolv::domain {
 
@@ -38,29 +37,25 @@ public:
         Duration trust_listening = std::chrono::seconds(60);
         Duration trust_alone = std::chrono::seconds(1);
     };
-    explicit ApiKeyCache(Options options) : options_(options) {}
+    explicit ApiKeyCache(Options options) : options_(options), entries_(options.capacity) {}
 
     /// The entry, when there is one still trusted.
     std::optional<VerifiedKey> find(const std::string& key_hash) const;
     /// Read before loading from the database; pass it to put(): an entry read before an invalidation is not kept.
-    std::uint64_t generation() const { return generation_.load(); }
-    void put(const std::string& key_hash, VerifiedKey key, std::uint64_t generation_before_read);
+    std::uint64_t generation() const { return entries_.generation(); }
+    void put(const std::string& key_hash, VerifiedKey key, std::uint64_t generation_before_read) {
+        entries_.put(key_hash, std::move(key), generation_before_read);
+    }
     /// Notes that last_used_at was asked to be written with `when`.
     void noteUsed(const std::string& key_hash, Timestamp when);
-    void clear();
+    void clear() { entries_.clear(); }
     /// Whether invalidations from other instances arrive (PostgreSQL listener up): sets how long entries are trusted.
     void setListening(bool listening) { listening_ = listening; }
-    size_t size() const;
+    size_t size() const { return entries_.size(); }
 
 private:
-    struct Entry {
-        VerifiedKey key;
-        std::chrono::steady_clock::time_point loaded;
-    };
     Options options_;
-    mutable std::mutex mutex_;
-    std::unordered_map<std::string, Entry> entries_;
-    std::atomic<std::uint64_t> generation_{0};
+    TrustedCache<std::string, VerifiedKey> entries_;
     std::atomic<bool> listening_{false};
 };
 

@@ -9,6 +9,7 @@
 #include "domain/accounts.h"
 #include "domain/admin/operators.h"
 #include "domain/api_access.h"
+#include "domain/api_account.h"
 #include "domain/key_management.h"
 #include "domain/sign_in.h"
 #include "domain/signup_challenge.h"
@@ -65,6 +66,8 @@ struct Context {
     Telemetry* telemetry = &noTelemetry();
     /// Authenticates API keys from the per-process cache and counts the per-key limit in memory (set by the App).
     const domain::ApiAuthenticator* api_keys = nullptr;
+    /// Accounts as `GET /api/v1/account` shows them, from the per-process cache (set by the App).
+    const domain::ApiAccounts* api_accounts = nullptr;
 };
 
 }  // namespace rsolv::http

@@ -49,4 +49,14 @@ bool changesCredentials(std::string_view sql) {
            deletesFrom(sql, "delete from customers");
 }
 
+bool changesAccounts(std::string_view sql) {
+    return updateSets(sql, "update customers",
+                      {"subscription_plan", "trial_fixes_limit", "trial_fixes_used", "trial_refunds_used"}) ||
+           deletesFrom(sql, "delete from customers");
+}
+
+unsigned changesOf(std::string_view sql) {
+    return (changesCredentials(sql) ? kChangesCredentials : 0u) | (changesAccounts(sql) ? kChangesAccounts : 0u);
+}
+
 }  // namespace rsolv::storage

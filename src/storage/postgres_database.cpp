@@ -23,16 +23,15 @@ struct PgConnection {
         }
         return it->second;
     }
-    /// changesCredentials() of the query, remembered like its prepared name.
-    bool changesCredentials(const Query& q) {
-        auto it = credential_statements.find(q.postgres.data());
-        if (it == credential_statements.end())
-            it = credential_statements.emplace(q.postgres.data(), storage::changesCredentials(q.postgres)).first;
+    /// changesOf() the query, remembered like its prepared name.
+    unsigned changes(const Query& q) {
+        auto it = changes_of.find(q.postgres.data());
+        if (it == changes_of.end()) it = changes_of.emplace(q.postgres.data(), storage::changesOf(q.postgres)).first;
         return it->second;
     }
     pqxx::connection conn;
     std::unordered_map<const void*, std::string> names;
-    std::unordered_map<const void*, bool> credential_statements;
+    std::unordered_map<const void*, unsigned> changes_of;
 };
 
 using Pool = ConnectionPool<PgConnection>;
@@ -108,7 +107,7 @@ public:
                 }
             }
             rs.affected = r.affected_rows();
-            if (rs.affected > 0 && lease_->changesCredentials(query)) credentials_changed_ = true;
+            if (rs.affected > 0) changes_ |= lease_->changes(query);
             return rs;
         } catch (const pqxx::failure& e) {
             rethrowPg(e);
@@ -119,7 +118,7 @@ public:
         single_read_.refuse("a script");
         try {
             work_->exec(std::string(sql));
-            if (changesCredentials(sql)) credentials_changed_ = true;
+            changes_ |= changesOf(sql);
         } catch (const pqxx::failure& e) {
             rethrowPg(e);
         }
@@ -134,14 +133,17 @@ public:
     void commit() override {
         try {
             // Other instances drop their cached keys when this commits (their listeners; storage/postgres_listener.h).
-            if (credentials_changed_) work_->exec("SELECT pg_notify('" + std::string(kCredentialsChannel) + "', '')");
+            // Accounts are not announced: each commit of a fix attempt changes one, and other instances trust theirs
+            // for a second only (domain/api_account.h).
+            if (changes_ & kChangesCredentials)
+                work_->exec("SELECT pg_notify('" + std::string(kCredentialsChannel) + "', '')");
             work_->commit();
             work_.reset();
         } catch (const pqxx::failure& e) {
             work_.reset();
             rethrowPg(e);
         }
-        if (credentials_changed_) owner_.credentialsChanged();
+        owner_.committed(changes_);
     }
 
     Dialect dialect() const override { return Dialect::Postgres; }
@@ -169,7 +171,7 @@ private:
     const CredentialsObservable& owner_;
     SingleReadGuard single_read_;
     std::unique_ptr<pqxx::transaction_base> work_;
-    bool credentials_changed_ = false;
+    unsigned changes_ = kChangesNothing;
 };
 
 class PgDatabase final : public Database, public CredentialsObservable {

@@ -56,19 +56,17 @@ struct SqliteConnection {
         }
         return *it->second;
     }
-    /// changesCredentials() of the query, remembered like its statement.
-    bool changesCredentials(const Query& q) {
+    /// changesOf() the query, remembered like its statement.
+    unsigned changes(const Query& q) {
         const void* key = q.sqlite.empty() ? q.postgres.data() : q.sqlite.data();
-        auto it = credential_statements.find(key);
-        if (it == credential_statements.end()) {
-            const std::string_view sql = q.sqlite.empty() ? q.postgres : q.sqlite;
-            it = credential_statements.emplace(key, storage::changesCredentials(sql)).first;
-        }
+        auto it = changes_of.find(key);
+        if (it == changes_of.end())
+            it = changes_of.emplace(key, storage::changesOf(q.sqlite.empty() ? q.postgres : q.sqlite)).first;
         return it->second;
     }
     SQLite::Database db;
     std::unordered_map<const void*, std::unique_ptr<SQLite::Statement>> statements;
-    std::unordered_map<const void*, bool> credential_statements;
+    std::unordered_map<const void*, unsigned> changes_of;
 };
 
 [[noreturn]] void rethrow(const SQLite::Exception& e) {
@@ -140,7 +138,7 @@ public:
                 }
             }
             rs.affected = lease_->db.getChanges();
-            if (rs.affected > 0 && lease_->changesCredentials(query)) credentials_changed_ = true;
+            if (rs.affected > 0) changes_ |= lease_->changes(query);
         } catch (const SQLite::Exception& e) {
             rethrow(e);
         }
@@ -151,7 +149,7 @@ public:
         single_read_.refuse("a script");
         try {
             lease_->db.exec(std::string(sql));
-            if (changesCredentials(sql)) credentials_changed_ = true;
+            changes_ |= changesOf(sql);
         } catch (const SQLite::Exception& e) {
             rethrow(e);
         }
@@ -167,7 +165,7 @@ public:
         } catch (const SQLite::Exception& e) {
             rethrow(e);
         }
-        if (credentials_changed_) owner_.credentialsChanged();
+        owner_.committed(changes_);
     }
 
     Dialect dialect() const override { return Dialect::Sqlite; }
@@ -194,7 +192,7 @@ private:
     Pool::Lease lease_;
     const CredentialsObservable& owner_;
     bool open_ = true;
-    bool credentials_changed_ = false;
+    unsigned changes_ = kChangesNothing;
     SingleReadGuard single_read_;
 };
 

@@ -1,11 +1,11 @@
 #include <charconv>
 
 #include "common/embedded.h"
+#include "domain/api_account.h"
 #include "domain/fix_attempts.h"
 #include "http/api_support.h"
 #include "http/handlers/routes.h"
 #include "http/http_error.h"
-#include "storage/customer_repository.h"
 
 namespace rsolv::http {
 namespace {
@@ -21,18 +21,10 @@ HttpError unprocessable(const Error& e) {
 
 Response account(const Context& ctx, const Request& req) {
     return withApiCaller(ctx, req, [&](const domain::ApiCaller& caller) {
-        const auto c = storage::inTransaction(ctx.db, storage::TxMode::SingleRead, [&](storage::Transaction& tx) {
-            return storage::CustomerRepository(tx).findById(caller.customer_id);
-        });
-        if (!c) throw HttpError(404, "not_found", "The account no longer exists.");
-        return jsonResponse({{"customer_id", c->id},
-                             {"plan", c->subscription_plan},
-                             {"trial_fixes_limit", c->trial_fixes_limit},
-                             {"trial_fixes_used", c->trial_fixes_used},
-                             {"trial_fixes_remaining", std::max(0, c->trial_fixes_limit - c->trial_fixes_used)},
-                             {"trial_refunds_limit", ctx.api.trial_refunds},
-                             {"trial_refunds_used", c->trial_refunds_used},
-                             {"trial_refunds_remaining", std::max(0, ctx.api.trial_refunds - c->trial_refunds_used)}});
+        if (!ctx.api_accounts) throw std::logic_error("the context has no API accounts");
+        const auto account = ctx.api_accounts->find(caller.customer_id);
+        if (!account) throw HttpError(404, "not_found", "The account no longer exists.");
+        return jsonResponse(domain::toJson(*account, ctx.api.trial_refunds));
     });
 }
 
@@ -77,7 +69,7 @@ Response getFixAttempt(const Context& ctx, const Request& req) {
     return withApiCaller(ctx, req, [&](const domain::ApiCaller& caller) {
         const std::int64_t id = positiveId(req.path_params.at("id"), "fix attempt");
         const auto found = storage::inTransaction(ctx.db, storage::TxMode::SingleRead, [&](storage::Transaction& tx) {
-            return storage::FixAttemptRepository(tx).find(caller.customer_id, id);
+            return domain::findFixAttempt(tx, caller.customer_id, id);
         });
         if (!found) throw HttpError(404, "not_found", "No fix attempt with that id.");
         return jsonResponse(domain::toJson(*found));
@@ -106,7 +98,7 @@ Response listFixAttempts(const Context& ctx, const Request& req) {
             }
         }
         const auto page = storage::inTransaction(ctx.db, storage::TxMode::SingleRead, [&](storage::Transaction& tx) {
-            return storage::FixAttemptRepository(tx).list(caller.customer_id, cursor, limit + 1);
+            return domain::listFixAttempts(tx, caller.customer_id, cursor, limit + 1);
         });
         nlohmann::json data = nlohmann::json::array();
         for (size_t i = 0; i < page.size() && int(i) < limit; ++i) data.push_back(domain::toJson(page[i]));

@@ -10,10 +10,9 @@
 #include "domain/job_batch.h"
 #include "domain/onboarding.h"
 #include "domain/rate_limiter.h"
-#include "storage/api_key_repository.h"
 #include "storage/customer_repository.h"
+#include "storage/new_account.h"
 #include "storage/new_job.h"
-#include "storage/session_repository.h"
 #include "storage/signup_repository.h"
 
 namespace rsolv::domain {
@@ -53,7 +52,7 @@ Provisioning::Provisioning(storage::Database& db, const Clock& clock, const Disp
 
 const std::vector<std::string_view>& Provisioning::steps() {
     static const std::vector<std::string_view> all = {kStepRateLimit, kStepDuplicate, kStepAdmit,   kStepCustomer,
-                                                      kStepApiKey,    kStepWelcome,   kStepSession, kStepComplete};
+                                                      kStepApiKey,    kStepSession,   kStepWelcome, kStepComplete};
     return all;
 }
 
@@ -158,15 +157,27 @@ SignupOutcome Provisioning::provision(const SignupRequest& request) {
                     return written();
                 }
 
+                // The customer, its key and its session are inserted together (one round trip on PostgreSQL).
                 step(kStepCustomer);
-                storage::NewCustomer nc;
-                nc.email = address.as_typed;
-                nc.email_canonical = address.canonical;
-                nc.name = name.value();
-                if (!company.value().empty()) nc.company = company.value();
-                nc.trial_fixes_limit = policy_.trial_fixes;
-                nc.auto_provisioned = true;
-                out.customer_id = customers.insert(nc, now);
+                storage::NewAccount account;
+                account.customer.email = address.as_typed;
+                account.customer.email_canonical = address.canonical;
+                account.customer.name = name.value();
+                if (!company.value().empty()) account.customer.company = company.value();
+                account.customer.trial_fixes_limit = policy_.trial_fixes;
+                account.customer.auto_provisioned = true;
+                step(kStepApiKey);
+                const GeneratedApiKey key = generateApiKey();
+                account.key = {key.hash, key.display_id, "Default key"};
+                step(kStepSession);
+                std::optional<StartedSession> session;
+                if (request.start_session) {
+                    auto started = newSession(0, request.client_ip, request.user_agent, now, policy_.session);
+                    session = started.started;
+                    account.session = std::move(started.row);
+                    account.flash = {kNewKeyFlash, crypto::seal(flash_key_, key.secret), now + policy_.key_flash_ttl};
+                }
+                out.customer_id = storage::insertAccount(tx, account, now);
                 nlohmann::json created = {
                     {"plan", "trial"}, {"trial_fixes_limit", policy_.trial_fixes}, {"ip", request.client_ip}};
                 if (admission.via != "open") created["admitted_by"] = admission.via;
@@ -175,9 +186,6 @@ SignupOutcome Provisioning::provision(const SignupRequest& request) {
                     storage::SignupRepository(tx).markUsed(*admission.invitation_id, out.customer_id, now);
                 if (request.also_in_transaction) request.also_in_transaction(tx, out.customer_id, now);
 
-                step(kStepApiKey);
-                const GeneratedApiKey key = generateApiKey();
-                storage::ApiKeyRepository(tx).insert(out.customer_id, key.hash, key.display_id, "Default key", now);
                 out.api_key = key.secret;
                 out.api_key_display_id = key.display_id;
                 events.add(out.customer_id, event::kApiKeyGenerated, "succeeded", {{"key", key.display_id}}, now);
@@ -192,13 +200,8 @@ SignupOutcome Provisioning::provision(const SignupRequest& request) {
                     jobs.add({std::string(f.kind), {{"customer_id", out.customer_id}},
                               emailJobKey(f.kind, out.customer_id), now + f.delay});
 
-                step(kStepSession);
-                if (request.start_session) {
-                    const auto session = startSession(tx, out.customer_id, request.client_ip, request.user_agent, now,
-                                                      policy_.session);
-                    putSecretFlash(tx, flash_key_, session.id_hash, kNewKeyFlash, key.secret,
-                                   now + policy_.key_flash_ttl);
-                    out.session_token = session.token;
+                if (session) {
+                    out.session_token = session->token;
                     events.add(out.customer_id, event::kSessionStarted, "succeeded", nlohmann::json::object(),
                                now);
                 }

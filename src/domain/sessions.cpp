@@ -7,14 +7,20 @@ namespace rsolv::domain {
 
 std::string sessionIdHash(const std::string& token) { return crypto::sha256Hex(token); }
 
+NewSession newSession(std::int64_t customer_id, const std::string& ip, const std::string& user_agent, Timestamp now,
+                      const SessionPolicy& policy) {
+    NewSession s;
+    s.started.token = crypto::randomToken(32);
+    s.started.id_hash = sessionIdHash(s.started.token);
+    s.row = {s.started.id_hash, customer_id, now, now, now + policy.absolute_timeout, ip, sanitizeUtf8(user_agent, 300)};
+    return s;
+}
+
 StartedSession startSession(storage::Transaction& tx, std::int64_t customer_id, const std::string& ip,
                             const std::string& user_agent, Timestamp now, const SessionPolicy& policy) {
-    StartedSession s;
-    s.token = crypto::randomToken(32);
-    s.id_hash = sessionIdHash(s.token);
-    storage::SessionRepository(tx).insert(
-        {s.id_hash, customer_id, now, now, now + policy.absolute_timeout, ip, sanitizeUtf8(user_agent, 300)});
-    return s;
+    auto s = newSession(customer_id, ip, user_agent, now, policy);
+    storage::SessionRepository(tx).insert(s.row);
+    return s.started;
 }
 
 std::optional<storage::SessionRecord> resolveSession(storage::Transaction& tx, const std::string& token, Timestamp now,

@@ -23,6 +23,14 @@ struct StartedSession {
     std::string id_hash;  ///< SHA-256 of the token: the row's key
 };
 
+/// A new session's token and the row that stores it (by the token's hash), not yet inserted.
+struct NewSession {
+    StartedSession started;
+    storage::SessionRecord row;
+};
+NewSession newSession(std::int64_t customer_id, const std::string& ip, const std::string& user_agent, Timestamp now,
+                      const SessionPolicy& policy);
+
 /// Creates a session row for the customer inside the caller's transaction.
 StartedSession startSession(storage::Transaction& tx, std::int64_t customer_id, const std::string& ip,
                             const std::string& user_agent, Timestamp now, const SessionPolicy& policy);

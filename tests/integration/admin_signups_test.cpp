@@ -116,6 +116,35 @@ TEST_P(AdminSignups, InvitedAddressesAndDomainsAreProvisioned) {
               422);
 }
 
+// An invited address is told so by email, once, with the way in; a domain names nobody to write to.
+TEST_P(AdminSignups, AnInvitedAddressGetsOneInvitationEmail) {
+    setModeFromCli("invite");
+    Operator op = signInOperator(app_, "ops@example.net", "admin");
+    const auto invited = operatorPost(op, "/admin/signups", "/admin/signups/invitations",
+                                      {{"invitee", "Partner@Example.com"}, {"reason", "design partner"}});
+    ASSERT_EQ(invited.status, 303);
+    ASSERT_EQ(runAdminCli(app_, {"invite", "acme-beta.com", "--reason", "whole company"}).status, 0);
+    drainJobs(app_);
+    drainJobs(app_);
+    const auto mails = emailsTo(app_, "partner@example.com", kInvitationSubject);
+    ASSERT_EQ(mails.size(), 1u) << "the invited address got no invitation (or two)";
+    const auto invitation_id = querySql(app_, "SELECT id FROM invitations WHERE kind = 'email'").front().i64("id");
+    EXPECT_EQ(mails[0].header("Message-ID"), "<invitation." + std::to_string(invitation_id) + "@rsolv.test>");
+    EXPECT_TRUE(contains(mails[0].text, app_.publicUrl() + "/signup")) << mails[0].text;
+    EXPECT_FALSE(contains(mails[0].text, "Hello ,")) << mails[0].text;
+    EXPECT_EQ(app_.count("email_deliveries", "kind = 'email.invitation'"), 1) << "a domain invitation was emailed";
+    const auto by_cli = runAdminCli(app_, {"invite", "second@example.com", "--reason", "another partner"});
+    ASSERT_EQ(by_cli.status, 0) << by_cli.err;
+    EXPECT_TRUE(contains(by_cli.out, "an invitation email is on its way")) << by_cli.out;
+    drainJobs(app_);
+    EXPECT_EQ(emailsTo(app_, "second@example.com", kInvitationSubject).size(), 1u);
+
+    // The address signs up with what the email says.
+    HttpClient partner(app_.port(), app_.publicUrl());
+    EXPECT_EQ(signupFrom(partner, "/signup", "partner@example.com").status, 303);
+    EXPECT_EQ(customers("partner@example.com"), 1);
+}
+
 TEST_P(AdminSignups, AnApprovedWaitlistEntryGetsAnInvitationLinkThatWorksOnce) {
     setModeFromCli("invite");
     HttpClient waiting(app_.port(), app_.publicUrl());

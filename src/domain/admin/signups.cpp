@@ -55,9 +55,17 @@ Result<std::string> invite(storage::Transaction& tx, std::string_view email_or_d
     // An address stays out of the append-only log (an erasure could not remove it); a domain names nobody.
     nlohmann::json after = {{"kind", kind}};
     if (kind == "domain") after["domain"] = value;
+    if (kind == "email") {
+        // The address is told, once (the job's unique key), by the job that emails waitlist approvals.
+        storage::enqueue(tx,
+                         {std::string(kInvitationJob), {{"invitation_id", *id}},
+                          std::string(kInvitationJob) + ":" + std::to_string(*id), now},
+                         now);
+        after["queued"] = std::string(kInvitationJob);
+    }
     audit(tx, actor, reason.value(),
           {"invitation.create", "invitation", std::to_string(*id), std::nullopt, nlohmann::json::object(), after}, now);
-    return kind == "email" ? "Invited " + value + ": they can sign up now."
+    return kind == "email" ? "Invited " + value + ": they can sign up now, and an invitation email is on its way."
                            : "Invited everyone at " + value + ": they can sign up now.";
 }
 

@@ -13,15 +13,16 @@
 
 namespace rsolv::domain::admin {
 
-/// The job kind that emails a waitlisted address its invitation link.
+/// The job kind that emails an invitation: a waitlisted address its single-use link, an invited address the way to
+/// sign up.
 inline constexpr std::string_view kInvitationJob = "email.invitation";
 
 /// Sets the signup mode ("open", "invite" or "closed"), audited. Error "unchanged" when it already is.
 Result<std::string> setSignupMode(storage::Transaction& tx, std::string_view mode, const Actor& actor,
                                   std::string_view reason, Timestamp now);
 
-/// Invites an address ("jane@example.com") or a whole domain ("example.com"), audited. Error "unchanged" when it is
-/// invited already.
+/// Invites an address ("jane@example.com") or a whole domain ("example.com"), audited. An invited address is emailed
+/// through the job queue. Error "unchanged" when it is invited already.
 Result<std::string> invite(storage::Transaction& tx, std::string_view email_or_domain, const Actor& actor,
                            std::string_view reason, Timestamp now);
 

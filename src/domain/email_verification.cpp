@@ -86,19 +86,51 @@ Result<IssuedKey> revokePreVerificationAccess(storage::Transaction& tx, std::int
     return issued;
 }
 
-std::string disownToken(const std::string& key32, std::int64_t customer_id) {
-    const std::string id = std::to_string(customer_id);
-    return id + "." + crypto::mac(key32, "not-me:" + id);
+namespace {
+
+/// A positive decimal number of at most 19 digits, all of `text`.
+std::optional<std::int64_t> positiveNumber(std::string_view text) {
+    if (text.empty() || text.size() > 19) return std::nullopt;
+    std::int64_t n = 0;
+    auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+    if (ec != std::errc() || p != text.data() + text.size() || n <= 0) return std::nullopt;
+    return n;
 }
 
-std::optional<std::int64_t> verifyDisownToken(const std::string& key32, const std::string& token) {
-    const auto dot = token.find('.');
-    if (dot == std::string::npos || dot == 0 || dot > 19) return std::nullopt;
-    std::int64_t id = 0;
-    auto [p, ec] = std::from_chars(token.data(), token.data() + dot, id);
-    if (ec != std::errc() || p != token.data() + dot || id <= 0) return std::nullopt;
-    if (!crypto::verifyMac(key32, "not-me:" + token.substr(0, dot), token.substr(dot + 1))) return std::nullopt;
-    return id;
+}  // namespace
+
+std::string disownToken(const std::string& key32, std::int64_t customer_id, Timestamp sent_at) {
+    const std::string signed_part =
+        std::to_string(customer_id) + "." +
+        std::to_string(std::chrono::duration_cast<std::chrono::seconds>(sent_at.time_since_epoch()).count());
+    return signed_part + "." + crypto::mac(key32, "not-me:" + signed_part);
+}
+
+std::optional<DisownLink> verifyDisownToken(const std::string& key32, const std::string& token) {
+    const auto mac_dot = token.rfind('.');
+    if (mac_dot == std::string::npos) return std::nullopt;
+    const std::string signed_part = token.substr(0, mac_dot);
+    const auto id_dot = signed_part.find('.');
+    const auto id = positiveNumber(std::string_view(signed_part).substr(0, id_dot));
+    if (!id) return std::nullopt;
+    DisownLink link{*id, std::nullopt};
+    if (id_dot != std::string::npos) {
+        const auto sent = positiveNumber(std::string_view(signed_part).substr(id_dot + 1));
+        if (!sent) return std::nullopt;
+        link.sent_at = Timestamp(std::chrono::seconds(*sent));
+    }
+    if (!crypto::verifyMac(key32, "not-me:" + signed_part, token.substr(mac_dot + 1))) return std::nullopt;
+    return link;
+}
+
+bool disownLinkLive(storage::Transaction& tx, const DisownLink& link, Timestamp now) {
+    std::optional<Timestamp> sent = link.sent_at;
+    if (!sent) {
+        const auto customer = storage::CustomerRepository(tx).findById(link.customer_id);
+        if (!customer) return false;
+        sent = customer->created_at;
+    }
+    return now < *sent + kDisownLinkLifetime;
 }
 
 bool disownAccount(storage::Transaction& tx, std::int64_t customer_id, const std::string& ip, Timestamp now) {

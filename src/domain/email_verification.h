@@ -44,9 +44,23 @@ Result<IssuedKey> revokePreVerificationAccess(storage::Transaction& tx, std::int
                                               const std::string& keep_session_hash, Timestamp now,
                                               const KeyPolicy& policy);
 
-/// The "this wasn't me" link of a welcome email: "<id>.<HMAC(id)>", as the unsubscribe links are.
-std::string disownToken(const std::string& key32, std::int64_t customer_id);
-std::optional<std::int64_t> verifyDisownToken(const std::string& key32, const std::string& token);
+/// How long a "this wasn't me" link works after its email was sent.
+inline constexpr auto kDisownLinkLifetime = std::chrono::hours(24 * 30);
+
+/// The "this wasn't me" link of a welcome email: "<id>.<unix seconds sent>.<HMAC(id, sent)>". Links sent before they
+/// carried their time are "<id>.<HMAC(id)>".
+std::string disownToken(const std::string& key32, std::int64_t customer_id, Timestamp sent_at);
+
+/// Whose account a "this wasn't me" link closes, when its signature is right.
+struct DisownLink {
+    std::int64_t customer_id = 0;
+    std::optional<Timestamp> sent_at;  ///< none for a link of the older form
+};
+std::optional<DisownLink> verifyDisownToken(const std::string& key32, const std::string& token);
+
+/// Whether the link still works at `now`: kDisownLinkLifetime from when it was sent (for a link of the older form, from
+/// the account's creation). False for an account that no longer exists.
+bool disownLinkLive(storage::Transaction& tx, const DisownLink& link, Timestamp now);
 
 /// The owner of the address says they never signed up: the account is suspended, its keys revoked, its sessions and
 /// links ended, in one transaction, and the reason recorded. False when it was already disowned.

@@ -7,6 +7,7 @@
 #include <regex>
 #include <string>
 
+#include "common/crypto.h"
 #include "integration/api_test_helpers.h"
 #include "integration/dashboard_test_helpers.h"
 
@@ -170,6 +171,43 @@ TEST_P(AccountPreHijack, TheWelcomeEmailsThisWasntMeLinkClosesTheAccount) {
                               {attacker.id});
     ASSERT_EQ(why.size(), 1u);
     EXPECT_TRUE(contains(why[0].str("details"), "did not sign up")) << why[0].str("details");
+}
+
+// The link works for 30 days after the welcome email was sent, then says it has expired and changes nothing: an old
+// email found later (forwarded, in an archive) cannot close an account its owner has long been using.
+TEST_P(AccountPreHijack, TheThisWasntMeLinkExpiresAfterThirtyDays) {
+    Customer c = signUpCustomer(app_, "old-mail@example.com");
+    drainJobs(app_);
+    const auto welcome = emailsTo(app_, "old-mail@example.com", "Welcome to RSOLV");
+    ASSERT_EQ(welcome.size(), 1u);
+    const std::string link = notMeLinkIn(welcome[0].text);
+    ASSERT_FALSE(link.empty()) << welcome[0].text;
+    HttpClient holder(app_.port(), app_.publicUrl());
+    app_.clock().advance(std::chrono::hours(24 * 29));
+    EXPECT_EQ(holder.get(link).status, 200) << "the link died before its 30 days";
+
+    app_.clock().advance(std::chrono::hours(24 * 2));
+    const auto page = holder.get(link);
+    EXPECT_EQ(page.status, 410) << page.body.substr(0, 300);
+    EXPECT_TRUE(contains(page.body, "expired")) << page.body.substr(0, 600);
+    const auto post = holder.postForm(link, {});
+    EXPECT_EQ(post.status, 410);
+    EXPECT_EQ(customerById(app_, c.id).status, "active") << "an expired link closed the account";
+    EXPECT_EQ(callApi(app_, "GET", "/api/v1/account", c.key).status, 200);
+}
+
+// Links sent before they carried their time ("<id>.<mac>") count their 30 days from the account's creation.
+TEST_P(AccountPreHijack, AnOlderThisWasntMeLinkCountsFromTheAccountsCreation) {
+    Customer c = signUpCustomer(app_, "older-link@example.com");
+    const std::string id = std::to_string(c.id);
+    const std::string older =
+        "/not-me/" + id + "." + crypto::mac(app_.app().secretKey().subkey("not-me-links"), "not-me:" + id);
+    HttpClient holder(app_.port(), app_.publicUrl());
+    EXPECT_EQ(holder.get(older).status, 200);
+    app_.clock().advance(std::chrono::hours(24 * 31));
+    EXPECT_EQ(holder.get(older).status, 410);
+    EXPECT_EQ(holder.postForm(older, {}).status, 410);
+    EXPECT_EQ(customerById(app_, c.id).status, "active");
 }
 
 TEST_P(AccountPreHijack, AnUnverifiedAccountStartsOnlyAFewFixes) {

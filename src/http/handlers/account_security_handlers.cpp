@@ -73,14 +73,20 @@ Response revokeAccess(const Context& ctx, Request& req) {
     });
 }
 
-std::int64_t disownedCustomer(const Context& ctx, const Request& req) {
-    const auto id = domain::verifyDisownToken(ctx.web.not_me_key, req.path_params.at("token"));
-    if (!id) throw HttpError(404, "not_found", "This link is not valid.");
-    return *id;
+/// The customer whose account the link closes; 404 for a link that is not ours, 410 for one past its 30 days.
+std::int64_t disownedCustomer(const Context& ctx, const Request& req, storage::Transaction& tx) {
+    const auto link = domain::verifyDisownToken(ctx.web.not_me_key, req.path_params.at("token"));
+    if (!link) throw HttpError(404, "not_found", "This link is not valid.");
+    if (!domain::disownLinkLive(tx, *link, ctx.clock.now()))
+        throw HttpError(410, "link_expired",
+                        "This link has expired: it works for 30 days after the welcome email. If you did not open "
+                        "this account, sign in with this address (a sign-in link comes by email) or write to support.");
+    return link->customer_id;
 }
 
 Response notMePage(const Context& ctx, Request& req) {
-    disownedCustomer(ctx, req);
+    storage::inTransaction(ctx.db, storage::TxMode::Read,
+                           [&](storage::Transaction& tx) { disownedCustomer(ctx, req, tx); });
     Response res;
     res.header("Referrer-Policy", "no-referrer");
     auto d = pageData(ctx, req, res, "This wasn't me", std::nullopt);
@@ -90,9 +96,8 @@ Response notMePage(const Context& ctx, Request& req) {
 }
 
 Response notMe(const Context& ctx, Request& req) {
-    const std::int64_t id = disownedCustomer(ctx, req);
     storage::inTransaction(ctx.db, storage::TxMode::Write, [&](storage::Transaction& tx) {
-        domain::disownAccount(tx, id, req.client_ip, ctx.clock.now());
+        domain::disownAccount(tx, disownedCustomer(ctx, req, tx), req.client_ip, ctx.clock.now());
     });
     Response res;
     auto d = pageData(ctx, req, res, "The account is closed", std::nullopt);

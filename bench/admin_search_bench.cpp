@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "process_cpu.h"
 #include "app/app.h"
 #include "common/crypto.h"
 #include "domain/admin/customers.h"
@@ -74,26 +75,8 @@ std::string lower(std::string s) {
     return s;
 }
 
-double processCpuSeconds() {
-    timespec ts{};
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return double(ts.tv_sec) + double(ts.tv_nsec) / 1e9;
-}
-
-/// utime + stime of another process (the PostgreSQL backend), from /proc/PID/stat; 0 when unreadable.
-double otherProcessCpuSeconds(long pid) {
-    if (pid <= 0) return 0;
-    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    const auto close = text.rfind(')');
-    if (close == std::string::npos) return 0;
-    std::istringstream fields(text.substr(close + 2));
-    std::string field;
-    double ticks = 0;
-    for (int i = 3; fields >> field && i <= 15; ++i)
-        if (i == 14 || i == 15) ticks += std::stod(field);
-    return ticks / double(sysconf(_SC_CLK_TCK));
-}
+using bench::otherProcessCpuSeconds;
+using bench::processCpuSeconds;
 
 void populate(storage::Database& db, int customers) {
     const Timestamp t0 = SystemClock().now() - std::chrono::hours(24 * 365);

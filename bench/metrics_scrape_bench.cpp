@@ -17,6 +17,7 @@
 #include <sstream>
 #include <string>
 
+#include "process_cpu.h"
 #include "common/clock.h"
 #include "metrics/service_metrics.h"
 #include "storage/migrations.h"
@@ -26,26 +27,8 @@ namespace {
 
 using namespace rsolv;
 
-double cpuSeconds() {
-    timespec ts{};
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return double(ts.tv_sec) + double(ts.tv_nsec) / 1e9;
-}
-
-/// utime + stime of another process (the PostgreSQL backend), from /proc/PID/stat; 0 when unreadable.
-double otherProcessCpuSeconds(long pid) {
-    if (pid <= 0) return 0;
-    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    const auto close = text.rfind(')');
-    if (close == std::string::npos) return 0;
-    std::istringstream fields(text.substr(close + 2));
-    std::string field;
-    double ticks = 0;
-    for (int i = 3; fields >> field && i <= 15; ++i)
-        if (i == 14 || i == 15) ticks += std::stod(field);
-    return ticks / double(sysconf(_SC_CLK_TCK));
-}
+using bench::otherProcessCpuSeconds;
+using bench::processCpuSeconds;
 
 constexpr storage::Query kBackendPid{"SELECT pg_backend_pid() AS pid", "SELECT 0 AS pid"};
 /// What a scrape counted before migration 0012.
@@ -82,11 +65,11 @@ std::string fillScript(storage::Dialect dialect, long customers, long jobs, Time
 template <class Scrape>
 void timeScrapes(const char* label, int scrapes, long backend_pid, Scrape scrape) {
     size_t bytes = 0;
-    const double cpu0 = cpuSeconds(), server0 = otherProcessCpuSeconds(backend_pid);
+    const double cpu0 = processCpuSeconds(), server0 = otherProcessCpuSeconds(backend_pid);
     const auto wall0 = std::chrono::steady_clock::now();
     for (int i = 0; i < scrapes; ++i) bytes += scrape();
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
-    const double cpu = cpuSeconds() - cpu0, server = otherProcessCpuSeconds(backend_pid) - server0;
+    const double cpu = processCpuSeconds() - cpu0, server = otherProcessCpuSeconds(backend_pid) - server0;
     std::printf("%-34s %8.3f ms wall  %8.3f ms CPU (this process)  %8.3f ms CPU (server backend) per scrape, "
                 "%zu bytes\n",
                 label, wall * 1000 / scrapes, cpu * 1000 / scrapes, server * 1000 / scrapes,

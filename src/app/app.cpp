@@ -237,7 +237,7 @@ App::App(Config config, const Clock& clock, MonotonicClock& ticks)
     http::addAdminOperatorRoutes(router_, *context_);
     http::addAdminSignupRoutes(router_, *context_);
     http::addAccountSecurityRoutes(router_, *context_);
-    http::addSupportRoutes(router_, *context_, domain::SupportPolicy{});
+    http::addSupportRoutes(router_, *context_, domain::SupportPolicy{config_.support_tickets_per_hour});
     http::addAdminMetricsRoutes(router_, *context_);
 }
 

@@ -237,6 +237,7 @@ Config loadConfig(const Environment& env) {
     readInt(env, "RSOLV_UNVERIFIED_FIX_LIMIT", c.unverified_fix_limit, 0, 1000000);
     readInt(env, "RSOLV_FORM_MIN_FILL_SECONDS", c.form_min_fill_seconds, 0, 600);
     readInt(env, "RSOLV_EMAIL_CHANGES_PER_ACCOUNT_PER_HOUR", c.email_changes_per_account_per_hour, 1, 1000000);
+    readInt(env, "RSOLV_SUPPORT_TICKETS_PER_HOUR", c.support_tickets_per_hour, 1, 1000000);
     readInt(env, "RSOLV_EMAIL_CHANGES_PER_IP_PER_HOUR", c.email_changes_per_ip_per_hour, 1, 1000000);
     readString(env, "RSOLV_SIGNUP_CHALLENGE", c.signup_challenge);
     if (c.signup_challenge != "off" && c.signup_challenge != "auto" && c.signup_challenge != "always")

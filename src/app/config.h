@@ -72,6 +72,7 @@ struct Config {
     int form_min_fill_seconds = 2;                ///< signup and login forms sent back sooner look like a bot; 0: off
     int email_changes_per_account_per_hour = 3;
     int email_changes_per_ip_per_hour = 10;
+    int support_tickets_per_hour = 5;             ///< "Contact support" tickets per customer in any rolling hour
     std::string signup_challenge = "auto";        ///< off, auto or always
     int signup_challenge_threshold = 30;          ///< auto: signups in the last minute that switch the challenge on
 

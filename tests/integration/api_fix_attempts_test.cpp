@@ -264,7 +264,7 @@ TEST_P(ApiIdempotency, SameKeyAndBodyReplayTheFirstResponse) {
     EXPECT_NE(idOf(callApi(app, "POST", "/api/v1/fix-attempts", key, kWidgets)), idOf(first));
     EXPECT_EQ(usageOf(app, key), (Usage{10, 2, 8}));
 
-    for (const std::string bad : {std::string(256, 'k'), std::string("has space")}) {
+    for (const std::string& bad : {std::string(256, 'k'), std::string("has space")}) {
         expectApiError(callApi(app, "POST", "/api/v1/fix-attempts", key, kWidgets, {{"Idempotency-Key", bad}}), 400,
                        "invalid_idempotency_key");
     }

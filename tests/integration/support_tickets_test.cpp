@@ -95,6 +95,20 @@ TEST_P(SupportTickets, AreLimitedPerCustomerPerHour) {
     EXPECT_EQ(app_.count("support_tickets"), 7);
 }
 
+// RSOLV_SUPPORT_TICKETS_PER_HOUR sets the limit.
+TEST_P(SupportTickets, TheHourlyLimitIsConfigurable) {
+    TestApp app(GetParam(), dashboardConfig([](app::Config& c) { c.support_tickets_per_hour = 2; }));
+    Customer c = signUpCustomer(app, "two@example.com");
+    const auto ticket = [&](const std::string& subject) {
+        return submitForm(c.browser, "/dashboard/support", "/dashboard/support", {{"subject", subject}, {"message", "?"}});
+    };
+    ASSERT_EQ(ticket("Question 1").status, 303);
+    ASSERT_EQ(ticket("Question 2").status, 303);
+    const auto third = ticket("Question 3");
+    EXPECT_EQ(third.status, 429) << third.body.substr(0, 300);
+    EXPECT_EQ(app.count("support_tickets"), 2);
+}
+
 TEST_P(SupportTickets, NeedASignedInBrowserAndAToken) {
     HttpClient stranger(app_.port(), app_.publicUrl());
     expectRedirectToLogin(app_, stranger.get("/dashboard/support"), "/dashboard/support");

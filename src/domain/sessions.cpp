@@ -12,7 +12,8 @@ NewSession newSession(std::int64_t customer_id, const std::string& ip, const std
     NewSession s;
     s.started.token = crypto::randomToken(32);
     s.started.id_hash = sessionIdHash(s.started.token);
-    s.row = {s.started.id_hash, customer_id, now, now, now + policy.absolute_timeout, ip, sanitizeUtf8(user_agent, 300)};
+    s.row = {s.started.id_hash, customer_id, now, now, now + policy.absolute_timeout, ip,
+             sanitizeUtf8(user_agent, 300)};
     return s;
 }
 

@@ -240,7 +240,8 @@ JobOutcome EmailJobHandler::run(const Job& job, JobLease& lease) {
         message.headers.emplace_back("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
     }
     if (job.kind == kind::kWelcome)
-        data.set("not_me_url", settings_.public_url + "/not-me/" + domain::disownToken(settings_.not_me_key, c.id, clock_.now()));
+        data.set("not_me_url", settings_.public_url + "/not-me/" +
+                                   domain::disownToken(settings_.not_me_key, c.id, clock_.now()));
     const std::string name = templateFor(job.kind);
     message.text_body = templates_.render(name + ".text", data);
     data.set("content", templates_.render(name + ".html", data));

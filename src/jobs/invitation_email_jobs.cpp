@@ -65,9 +65,10 @@ JobOutcome InvitationEmailJobHandler::run(const Job& job, JobLease& lease) {
     data.set("content", templates_.render("invitation.html", data));
     message.html_body = templates_.render("layout.html", data);
 
+    // A job that dies keeps its payload, token included, so an operator's retry can still send the link.
     return sendOnce(mailer_, lease,
                     {message, deliveryRecord(db_, message_id, std::string(domain::admin::kInvitationJob), clock_),
-                     nullptr, job.kind, cleaned.dump()});
+                     nullptr, job.kind, cleaned.dump(), std::nullopt});
 }
 
 }  // namespace rsolv::jobs

@@ -12,8 +12,9 @@
 namespace rsolv::jobs {
 
 /// Emails an invitation (`email.invitation`): an approved waitlist entry its single-use link, an address an operator
-/// invited the signup page (the address itself lets it in). A link's job carries its token sealed under `seal_key`, so every run sends the same link with the same Message-ID
-/// ("<invitation.<id>@host>"); an email the mail server accepted is recorded in email_deliveries and never sent again.
+/// invited the signup page (the address itself lets it in). A link's job carries its token sealed under `seal_key`, so
+/// every run sends the same link with the same Message-ID ("<invitation.<id>@host>"); an email the mail server
+/// accepted is recorded in email_deliveries and never sent again.
 /// The finished job forgets the token; a dead one keeps it, so an operator's retry can still send it.
 class InvitationEmailJobHandler final : public JobHandler {
 public:

@@ -18,7 +18,8 @@ constexpr Query kInsertAll{
     "SELECT $12::text, c.id, $8::timestamptz, $8::timestamptz, $13::timestamptz, $14::text, $15::text FROM c "
     "WHERE $12::text IS NOT NULL), "
     "f AS (INSERT INTO flashes (session_hash, kind, sealed, expires_at) "
-    "SELECT $12::text, $16::text, $17::text, $18::timestamptz FROM c WHERE $12::text IS NOT NULL AND $16::text IS NOT NULL) "
+    "SELECT $12::text, $16::text, $17::text, $18::timestamptz FROM c "
+    "WHERE $12::text IS NOT NULL AND $16::text IS NOT NULL) "
     "SELECT id FROM c"};
 
 std::int64_t insertOneByOne(Transaction& tx, const NewAccount& a, Timestamp now) {

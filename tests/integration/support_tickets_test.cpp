@@ -100,7 +100,8 @@ TEST_P(SupportTickets, TheHourlyLimitIsConfigurable) {
     TestApp app(GetParam(), dashboardConfig([](app::Config& c) { c.support_tickets_per_hour = 2; }));
     Customer c = signUpCustomer(app, "two@example.com");
     const auto ticket = [&](const std::string& subject) {
-        return submitForm(c.browser, "/dashboard/support", "/dashboard/support", {{"subject", subject}, {"message", "?"}});
+        return submitForm(c.browser, "/dashboard/support", "/dashboard/support",
+                          {{"subject", subject}, {"message", "?"}});
     };
     ASSERT_EQ(ticket("Question 1").status, 303);
     ASSERT_EQ(ticket("Question 2").status, 303);

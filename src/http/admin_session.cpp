@@ -1,5 +1,6 @@
 #include "http/admin_session.h"
 
+#include "common/crypto.h"
 #include "http/http_error.h"
 #include "http/web_session.h"
 
@@ -23,6 +24,41 @@ Cookie expiredOperatorCookie(const WebSettings& web) {
     Cookie c = operatorCookie(web, "");
     c.max_age_seconds = 0;
     return c;
+}
+
+namespace {
+
+std::string noticeCookieName(const WebSettings& web) {
+    return web.secure_cookies ? "__Secure-rsolv_admin_notice" : "rsolv_admin_notice";
+}
+
+Cookie noticeCookie(const WebSettings& web, const std::string& value, long max_age_seconds) {
+    Cookie c = operatorCookie(web, value);
+    c.name = noticeCookieName(web);
+    c.max_age_seconds = max_age_seconds;
+    return c;
+}
+
+constexpr long kNoticeSeconds = 60;
+constexpr std::string_view kNoticeContext = "admin-notice:";
+
+/// The sealed notice of the request, if any (nothing for one sealed under another key or tampered with).
+std::optional<std::string> takeNotice(const Context& ctx, const Request& request, Response& response) {
+    const auto sealed = request.cookie(noticeCookieName(ctx.web));
+    if (!sealed || sealed->empty()) return std::nullopt;
+    response.cookie(noticeCookie(ctx.web, "", 0));
+    const auto opened = crypto::open(ctx.web.flash_key, *sealed);
+    if (!opened || opened->rfind(kNoticeContext, 0) != 0) return std::nullopt;
+    return opened->substr(kNoticeContext.size());
+}
+
+}  // namespace
+
+Response redirectWithNotice(const Context& ctx, const std::string& path, const std::string& notice) {
+    Response res = Response::redirect(ctx.web.public_url + path);
+    res.cookie(noticeCookie(ctx.web, crypto::seal(ctx.web.flash_key, std::string(kNoticeContext) + notice),
+                               kNoticeSeconds));
+    return res;
 }
 
 bool isAdminPath(std::string_view path) {
@@ -79,7 +115,9 @@ ViewData adminPageData(const Context& ctx, const Request& request, Response& res
     for (const auto& [s, key] : nav)
         if (s == section) d.set(key, true);
     const auto q = request.queryParams();
-    if (auto it = q.find("done"); it != q.end() && it->second == "1")
+    if (const auto notice = takeNotice(ctx, request, response))
+        d.set("notice", *notice + " The change and its reason are in the audit log.");
+    else if (auto it = q.find("done"); it != q.end() && it->second == "1")
         d.set("notice", "Done. The change and its reason are in the audit log.");
     return d;
 }

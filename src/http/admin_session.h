@@ -34,7 +34,13 @@ OperatorSignedIn requireOperator(const Context& ctx, const Request& request, Acc
 /// The console's sections, for its navigation.
 enum class AdminSection { None, Home, Customers, Jobs, Signups, Audit, Operators, Metrics, Support, Alerts };
 
-/// The layout's fields for a console page: title, CSRF token bound to the operator session, navigation, who.
+/// After a change, back to `path` (under the public URL), where the change's own sentence ("Granted 5 credits: the
+/// limit is now 15.") shows once. The sentence travels in a sealed one-minute cookie on /admin, not in the URL: it may
+/// name an address, and URLs reach access logs.
+Response redirectWithNotice(const Context& ctx, const std::string& path, const std::string& notice);
+
+/// The layout's fields for a console page: title, CSRF token bound to the operator session, navigation, who, and the
+/// notice of the change just made (its cookie is cleared on `response`).
 ViewData adminPageData(const Context& ctx, const Request& request, Response& response, const std::string& title,
                        const std::optional<OperatorSignedIn>& who, AdminSection section);
 

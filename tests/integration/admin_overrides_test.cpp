@@ -36,6 +36,9 @@ TEST_P(AdminOverrides, GrantCreditsRaisesTheLimitAndIsAudited) {
     const auto shown = follow(app_, op.browser, r);
     EXPECT_TRUE(contains(shown.body, "0 / 25 fixes used")) << shown.body;
     EXPECT_TRUE(contains(shown.body, "beta customer, ticket 42"));
+    // The page says what the change did, once.
+    EXPECT_TRUE(contains(shown.body, "Granted 15 credits: the limit is now 25.")) << shown.body;
+    EXPECT_FALSE(contains(op.browser.get(page(c)).body, "Granted 15 credits")) << "the notice showed twice";
     // The customer can use them through the API.
     EXPECT_EQ(jsonBody(apiCall(app_, "GET", "/api/v1/account", c.key)).value("trial_fixes_remaining", 0), 25);
 }

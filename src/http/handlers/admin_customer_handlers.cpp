@@ -231,7 +231,7 @@ Response applyOverride(const Context& ctx, Request& req, const Change& change) {
         throw HttpError(status, result.error().code, result.error().message);
     }
     ctx.jobs_enqueued();
-    return Response::redirect(ctx.web.public_url + "/admin/customers/" + std::to_string(id) + "?done=1");
+    return redirectWithNotice(ctx, "/admin/customers/" + std::to_string(id), result.value());
 }
 
 void addOverride(Router& router, const Context& ctx, const std::string& path, Change change) {

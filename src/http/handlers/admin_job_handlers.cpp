@@ -88,7 +88,7 @@ Response change(const Context& ctx, Request& req, F&& fn) {
     if (!result.ok())
         throw HttpError(result.error().code == "not_found" ? 404 : 422, result.error().code, result.error().message);
     ctx.jobs_enqueued();
-    return Response::redirect(ctx.web.public_url + "/admin/jobs?done=1");
+    return redirectWithNotice(ctx, "/admin/jobs", result.value());
 }
 
 using Form = std::map<std::string, std::string>;

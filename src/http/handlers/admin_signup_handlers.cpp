@@ -88,7 +88,7 @@ Response apply(const Context& ctx, Request& req, const Change& change) {
         throw HttpError(result.error().code == "not_found" ? 404 : 422, result.error().code, result.error().message);
     ctx.provisioning.signupModes().forget();
     ctx.jobs_enqueued();
-    return Response::redirect(ctx.web.public_url + "/admin/signups?done=1");
+    return redirectWithNotice(ctx, "/admin/signups", result.value());
 }
 
 }  // namespace

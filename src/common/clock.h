@@ -2,11 +2,17 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 
 namespace rsolv {
 
 using Timestamp = std::chrono::sys_time<std::chrono::microseconds>;
 using Duration = std::chrono::microseconds;
+
+/// Whole seconds since the Unix epoch, as signed links and form stamps carry time.
+inline std::int64_t unixSeconds(Timestamp t) {
+    return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
+}
 
 /// The one source of "now" for every expiry, rate window and schedule, so tests can move time.
 class Clock {

@@ -1,5 +1,7 @@
 #include "common/text.h"
 
+#include <charconv>
+
 #include <cctype>
 
 namespace rsolv {
@@ -49,6 +51,14 @@ std::string sanitizeUtf8(std::string_view text, size_t max_bytes) {
         i += n;
     }
     return out;
+}
+
+std::optional<std::int64_t> wholeNumber(std::string_view text) {
+    std::int64_t v = 0;
+    if (text.empty() || text.size() > 19) return std::nullopt;
+    auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (ec != std::errc() || p != text.data() + text.size() || v < 0) return std::nullopt;
+    return v;
 }
 
 std::string urlEncode(std::string_view text) {

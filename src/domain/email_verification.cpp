@@ -1,9 +1,9 @@
 #include "domain/email_verification.h"
 
-#include <charconv>
 #include <nlohmann/json.hpp>
 
 #include "common/crypto.h"
+#include "common/text.h"
 #include "domain/accounts.h"
 #include "domain/events.h"
 #include "storage/customer_repository.h"
@@ -90,19 +90,14 @@ namespace {
 
 /// A positive decimal number of at most 19 digits, all of `text`.
 std::optional<std::int64_t> positiveNumber(std::string_view text) {
-    if (text.empty() || text.size() > 19) return std::nullopt;
-    std::int64_t n = 0;
-    auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
-    if (ec != std::errc() || p != text.data() + text.size() || n <= 0) return std::nullopt;
-    return n;
+    const auto n = wholeNumber(text);
+    return n && *n > 0 ? n : std::nullopt;
 }
 
 }  // namespace
 
 std::string disownToken(const std::string& key32, std::int64_t customer_id, Timestamp sent_at) {
-    const std::string signed_part =
-        std::to_string(customer_id) + "." +
-        std::to_string(std::chrono::duration_cast<std::chrono::seconds>(sent_at.time_since_epoch()).count());
+    const std::string signed_part = std::to_string(customer_id) + "." + std::to_string(unixSeconds(sent_at));
     return signed_part + "." + crypto::mac(key32, "not-me:" + signed_part);
 }
 

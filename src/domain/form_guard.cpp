@@ -6,14 +6,6 @@
 #include "domain/events.h"
 
 namespace rsolv::domain {
-namespace {
-
-std::int64_t unixSeconds(Timestamp t) {
-    return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
-}
-
-}  // namespace
-
 std::string formStamp(const std::string& key32, Timestamp now) {
     const std::string seconds = std::to_string(unixSeconds(now));
     return seconds + "." + crypto::mac(key32, "form-rendered:" + seconds);

@@ -1,8 +1,7 @@
 #include "domain/sign_in_links.h"
 
-#include <charconv>
-
 #include "common/crypto.h"
+#include "common/text.h"
 #include "storage/event_times.h"
 #include "storage/sign_in_token_repository.h"
 
@@ -29,10 +28,9 @@ std::string unsubscribeToken(const std::string& key32, std::int64_t customer_id)
 
 std::optional<std::int64_t> verifyUnsubscribeToken(const std::string& key32, const std::string& token) {
     const auto dot = token.find('.');
-    if (dot == std::string::npos || dot == 0 || dot > 19) return std::nullopt;
-    std::int64_t id = 0;
-    auto [p, ec] = std::from_chars(token.data(), token.data() + dot, id);
-    if (ec != std::errc() || p != token.data() + dot || id <= 0) return std::nullopt;
+    if (dot == std::string::npos) return std::nullopt;
+    const auto id = wholeNumber(std::string_view(token).substr(0, dot));
+    if (!id || *id <= 0) return std::nullopt;
     if (!crypto::verifyMac(key32, "unsubscribe:" + token.substr(0, dot), token.substr(dot + 1))) return std::nullopt;
     return id;
 }

@@ -1,28 +1,13 @@
 #include "domain/signup_challenge.h"
 
-#include <charconv>
 #include <cstring>
 
 #include "common/crypto.h"
+#include "common/text.h"
 #include "domain/events.h"
 #include "storage/signup_challenge_repository.h"
 
 namespace rsolv::domain {
-namespace {
-
-std::int64_t unixSeconds(Timestamp t) {
-    return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
-}
-
-std::optional<std::int64_t> wholeNumber(std::string_view text) {
-    std::int64_t v = 0;
-    if (text.empty() || text.size() > 19) return std::nullopt;
-    auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-    if (ec != std::errc() || p != text.data() + text.size() || v < 0) return std::nullopt;
-    return v;
-}
-
-}  // namespace
 
 ChallengeMode parseChallengeMode(const std::string& text) {
     if (text == "off") return ChallengeMode::Off;
